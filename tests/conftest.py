@@ -1,0 +1,11 @@
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("course", deadline=None, max_examples=40,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("course")
+settings.register_profile("stress", deadline=None, max_examples=500,
+                          suppress_health_check=[HealthCheck.too_slow])

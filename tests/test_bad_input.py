@@ -1,0 +1,127 @@
+"""Every documented bad input raises a ValueError naming the argument, what was expected and what came."""
+import numpy as np
+import pytest
+
+import mlpkit
+from mlpkit import data
+
+X4 = np.zeros((5, 4))
+
+
+@pytest.fixture
+def clf():
+    return mlpkit.MLP([4, 3, 3], hidden="relu")
+
+
+@pytest.mark.parametrize("sizes,msg", [
+    ([4], r"sizes: expected a list of at least two positive integers"),
+    ([4, 0, 3], r"sizes: .*got \[4, 0, 3\]"),
+    ([4, 2.5, 3], r"sizes: "),
+    ("43", r"sizes: "),
+])
+def test_bad_sizes(sizes, msg):
+    with pytest.raises(ValueError, match=msg):
+        mlpkit.MLP(sizes)
+
+
+def test_bad_constructor_options():
+    with pytest.raises(ValueError, match=r"activation: expected one of .*got 'rectifier'"):
+        mlpkit.MLP([4, 3, 2], hidden="rectifier")
+    with pytest.raises(ValueError, match=r"hidden: expected one activation name or 2 names"):
+        mlpkit.MLP([4, 3, 3, 2], hidden=["relu"])
+    with pytest.raises(ValueError, match=r"output: expected one of softmax, sigmoid, identity; got 'tanh'"):
+        mlpkit.MLP([4, 3, 2], output="tanh")
+    with pytest.raises(ValueError, match=r"softmax output needs at least 2 units"):
+        mlpkit.MLP([4, 3, 1], output="softmax")
+    with pytest.raises(ValueError, match=r"dtype: expected np.float32 or np.float64, got int64"):
+        mlpkit.MLP([4, 3, 2], dtype=np.int64)
+    with pytest.raises(ValueError, match=r"init: expected 'auto'"):
+        mlpkit.MLP([4, 3, 2], init="zeros")
+
+
+def test_wrong_shapes(clf):
+    y = np.zeros(5, dtype=int)
+    with pytest.raises(ValueError, match=r"X: expected shape \(m, 4\), got \(5, 3\)"):
+        clf.fit(np.zeros((5, 3)), y)
+    with pytest.raises(ValueError, match=r"X: expected shape \(m, 4\), got \(4, 5\): did you pass X.T\?"):
+        clf.fit(np.zeros((4, 5)), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match=r"X: expected a 2-D array of shape \(m, 4\).*reshape\(1, -1\)"):
+        clf.predict(np.zeros(4))
+    with pytest.raises(ValueError, match=r"X: expected a 2-D array .*got shape \(2, 2, 4\)"):
+        clf.predict(np.zeros((2, 2, 4)))
+    with pytest.raises(ValueError, match=r"y: expected 5 labels \(one per row of X\), got 4"):
+        clf.fit(X4, np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match=r"y: expected integer class labels of shape \(m,\), got a 2-D array .*one-hot"):
+        clf.loss(X4, np.eye(3)[[0, 1, 2, 0, 1]])
+    with pytest.raises(ValueError, match=r"X: expected at least one example"):
+        clf.predict(np.zeros((0, 4)))
+
+
+def test_labels_out_of_range_or_wrong_kind(clf):
+    with pytest.raises(ValueError, match=r"y: expected class labels in 0..2, got values from 0 to 3"):
+        clf.fit(X4, np.array([0, 1, 2, 3, 0]))
+    with pytest.raises(ValueError, match=r"y: expected class labels in 0..2, got values from -1"):
+        clf.loss(X4, np.array([0, -1, 2, 1, 0]))
+    with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got non-integer"):
+        clf.loss(X4, np.array([0, 1.5, 2, 1, 0]))
+    with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got dtype <U1"):
+        clf.loss(X4, np.array(list("abcab")))
+    sig = mlpkit.MLP([4, 3, 1], output="sigmoid")
+    with pytest.raises(ValueError, match=r"y: expected labels 0 or 1, got values \[-1, 1\]: for \+-1 labels use"):
+        sig.fit(X4, np.array([-1, 1, 1, -1, 1]))
+    with pytest.raises(ValueError, match=r"y: expected labels -1 or \+1, got values \[0, 1\]: for 0/1 labels use 2 \* y - 1"):
+        mlpkit.Perceptron().fit(X4, np.array([0, 1, 1, 0, 1]))
+    reg = mlpkit.MLP([4, 3, 2], output="identity")
+    with pytest.raises(ValueError, match=r"y: expected targets of shape \(5, 2\), got \(5,\)"):
+        reg.fit(X4, np.zeros(5))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_inputs(clf, bad):
+    X = np.zeros((5, 4))
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match=r"X: contains NaN or inf \(first at index \(2, 1\)\)"):
+        clf.fit(X, np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match=r"X: contains NaN or inf"):
+        clf.predict(X)
+    reg = mlpkit.MLP([4, 3, 1], output="identity")
+    with pytest.raises(ValueError, match=r"y: contains NaN or inf"):
+        reg.fit(np.zeros((5, 4)), np.array([0, 1, bad, 0, 1.0]))
+
+
+def test_non_numeric_input(clf):
+    with pytest.raises(ValueError, match=r"X: expected a numeric array"):
+        clf.predict([["a", "b", "c", "d"]])
+    with pytest.raises(ValueError, match=r"X: expected a numeric array"):
+        clf.predict([[1, 2], [3]])
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    ({"lr": 0}, r"lr: expected a positive finite number, got 0"),
+    ({"lr": -0.1}, r"lr: expected a positive finite number, got -0.1"),
+    ({"lr": float("nan")}, r"lr: expected a positive finite number, got nan"),
+    ({"lr": "0.1"}, r"lr: expected a positive number, got str '0.1'"),
+    ({"batch_size": 0}, r"batch_size: expected a positive integer, got 0"),
+    ({"batch_size": -5}, r"batch_size: expected a positive integer, got -5"),
+    ({"batch_size": 3.5}, r"batch_size: expected a positive integer, got float 3.5"),
+    ({"epochs": 0}, r"epochs: expected a positive integer, got 0"),
+    ({"epochs": True}, r"epochs: expected a positive integer, got bool True"),
+])
+def test_bad_hyper_parameters(clf, kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        clf.fit(X4, np.zeros(5, dtype=int), **kwargs)
+
+
+def test_other_edges():
+    with pytest.raises(ValueError, match=r"lr: expected a positive"):
+        mlpkit.LogisticRegression(lr=-1)
+    with pytest.raises(ValueError, match=r"batch_size: expected a positive integer"):
+        mlpkit.LogisticRegression(batch_size=0)
+    with pytest.raises(ValueError, match=r"name: expected one of AND, OR"):
+        data.logic_gate("IMPLIES")
+    with pytest.raises(ValueError, match=r"test_size: expected a fraction in \(0, 1\), got 1.5"):
+        data.train_test_split(X4, np.zeros(5), test_size=1.5)
+    with pytest.raises(ValueError, match=r"X_val, y_val: pass both or neither"):
+        mlpkit.MLP([4, 3, 2]).fit(X4, np.zeros(5, dtype=int), X_val=X4)
+    with pytest.raises(ValueError, match=r"grads: gradient for p0 has shape \(2,\), expected \(3,\)"):
+        mlpkit.gradcheck(lambda: 0.0, [np.zeros(3)], [np.zeros(2)])
