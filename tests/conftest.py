@@ -1,6 +1,8 @@
-import os
+import matplotlib
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Agg for this process only: an MPLBACKEND environment variable would leak into the
+# kernels nbval starts and silence their inline figures.
+matplotlib.use("Agg")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
