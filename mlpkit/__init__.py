@@ -3,7 +3,7 @@
 Notation and shapes follow the course (SYLLABUS.md): ``W`` is ``(n_out, n_in)``,
 batches are rows, ``Z = A_prev @ W.T + b``, losses are means over the batch.
 """
-from . import activations, data, gradcheck as _gradcheck_module, losses, metrics
+from . import activations, data, gradcheck as _gradcheck_module, losses, metrics, plot
 from .activations import (elu, elu_prime, hard_tanh, hard_tanh_prime, identity, identity_prime,
                           leaky_relu, leaky_relu_prime, relu, relu_prime, sigmoid, sigmoid_prime,
                           softplus, softplus_prime, tanh, tanh_prime)
