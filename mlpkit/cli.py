@@ -31,11 +31,64 @@ def _info(args) -> int:
     return 0
 
 
+def _assign(args) -> int:
+    from .assign import AssignError, assign
+
+    try:
+        changed = assign(args.root, check=args.check, names=args.only or None)
+    except AssignError as exc:
+        print(f"mlpkit assign: {exc}", file=sys.stderr)
+        return 2
+    if args.check and changed:
+        print(f"{changed} exercise notebook(s) out of date with their solutions", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grade(args) -> int:
+    from .grader.runner import cli_grade
+
+    return cli_grade(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlpkit", description="Tools of the mlp-course.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("info", help="versions of mlpkit, numpy, the BLAS and PyTorch")
     p.set_defaults(func=_info)
+
+    p = sub.add_parser("assign", help="generate exercises/*.ipynb from solutions/*.ipynb",
+                       description="Regenerate the exercise notebooks from the solutions: solution "
+                                   "blocks become stubs, instructor-only cells and outputs go.")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when a committed exercise differs from what would "
+                        "be generated")
+    p.add_argument("--root", default=None, help="course root (default: found from the current "
+                                                "directory)")
+    p.add_argument("only", nargs="*", help="only these notebooks (e.g. 04 or 04_backprop_two_layer)")
+    p.set_defaults(func=_assign)
+
+    p = sub.add_parser("grade", help="grade a folder of submitted notebooks for one assignment",
+                       description="Run every submission in its own fresh, limited kernel, call the "
+                                   "graded functions on hidden inputs and write grades.csv, "
+                                   "grades.json and one feedback file per student.")
+    p.add_argument("assignment", help="assignment number, e.g. 04")
+    p.add_argument("submissions", nargs="?", help="folder of submitted notebooks (one per student)")
+    p.add_argument("--out", help="output folder for grades.csv, grades.json, feedback/")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--resume", action="store_true",
+                      help="keep existing rows whose file is unchanged, grade the rest")
+    mode.add_argument("--force", action="store_true",
+                      help="re-grade everything; the previous grade files are kept as *.bak-<time>")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="parallel kernels (default: CPU count)")
+    p.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    p.add_argument("--total-timeout", type=float, default=600.0,
+                   help="seconds per submission (default 600)")
+    p.add_argument("--memory-mb", type=int, default=2048, help="address-space cap of each kernel, MB")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the hidden inputs")
+    p.add_argument("--list-checks", action="store_true", help="list the hidden checks and exit")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_grade)
     return parser
 
 

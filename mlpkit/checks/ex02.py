@@ -1,0 +1,143 @@
+"""Public checks of exercise 02: logistic regression.
+
+Graded functions (``exercises/02_logistic_regression.ipynb``):
+
+* ``sigmoid(z)``: elementwise ``1 / (1 + exp(-z))``, any shape, no nan for large ``|z|``;
+* ``logistic_loss(w, b, X, y)``: mean cross-entropy ``J`` (a float);
+* ``logistic_grad(w, b, X, y)``: ``(dw, db)`` with ``dw`` of shape ``(n,)`` and ``db`` a float;
+* ``gd_step(w, b, X, y, lr)``: one vectorised gradient-descent step, new ``(w, b)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import sigmoid as _sig
+from ._common import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+
+
+def ref_loss(w, b, X, y):
+    z = X @ w + b
+    return float(np.mean(np.logaddexp(0, z) - y * z))
+
+
+def ref_grad(w, b, X, y):
+    d = (_sig(X @ w + b) - y) / X.shape[0]
+    return X.T @ d, float(d.sum())
+
+
+def ref_step(w, b, X, y, lr):
+    dw, db = ref_grad(w, b, X, y)
+    return w - lr * dw, b - lr * db
+
+
+def judge_sigmoid(args, got):
+    (z,) = args
+    z = np.asarray(z, dtype=float)
+    exp = _sig(z)
+    if z.ndim == 0:
+        compare_scalar("sigmoid(z)", got, float(exp))
+        return
+    arr = np.asarray(got) if isinstance(got, np.ndarray) else None
+    if arr is not None and arr.shape == z.shape and arr.dtype.kind == "f":
+        zero = np.flatnonzero(z.ravel() == 0)
+        if zero.size and not np.isclose(arr.ravel()[zero[0]], 0.5):
+            raise Failed(f"sigmoid(0) should be 0.5, got {arr.ravel()[zero[0]]:.6g}")
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = np.flatnonzero(bad.ravel())[0]
+            raise Failed(f"sigmoid({z.ravel()[i]:g}) gave {arr.ravel()[i]}: exp(z) overflows for "
+                         "large |z|; write it as 1 / (1 + exp(-z)) or split on the sign of z")
+        if np.allclose(arr, 1 - exp):
+            raise Failed("sigmoid is mirrored: it should be 1 / (1 + exp(-z)), not 1 / (1 + exp(z))")
+    compare_array("sigmoid(z)", got, exp, rtol=1e-7, atol=1e-12)
+
+
+def judge_loss(args, got):
+    w, b, X, y = args
+    m = X.shape[0]
+    z = X @ w + b
+    swapped = float(np.mean((1 - y) * np.logaddexp(0, -z) + y * np.logaddexp(0, z)))
+    compare_scalar("logistic_loss", got, ref_loss(w, b, X, y), batch=m, variants=[
+        (-ref_loss(w, b, X, y), "the loss is negative: J = -(1/m) sum [y log a + (1-y) log(1-a)] "
+                                "has a minus sign in front"),
+        (swapped, "y and 1 - y are swapped: y log a is the term for y = 1")])
+
+
+def judge_grad(args, got, part="all"):
+    w, b, X, y = args
+    m = X.shape[0]
+    dw_e, db_e = ref_grad(w, b, X, y)
+    dw, db = unpack("logistic_grad", got, 2, "(dw, db)")
+    a = _sig(X @ w + b)
+    if part in ("all", "dw"):
+        compare_array("dw", dw, dw_e, batch=m, variants=[
+            ((X.T @ (y - a)) / m, "dw has the wrong sign: dL/dz = a - y, not y - a"),
+            (X.T @ ((a - y) * a * (1 - a)) / m,
+             "dw has an extra sigma'(z) factor: with cross-entropy dL/dz = a - y already")],
+            hint="dw = (1/m) X^T (a - y)")
+    if part in ("all", "db"):
+        compare_scalar("db", db, db_e, batch=m, hint="db = (1/m) sum_i (a_i - y_i)")
+
+
+def judge_step(args, got, part="all"):
+    w, b, X, y, lr = args
+    m = X.shape[0]
+    w_e, b_e = ref_step(w, b, X, y, lr)
+    dw, db = ref_grad(w, b, X, y)
+    new_w, new_b = unpack("gd_step", got, 2, "(new_w, new_b)")
+    compare_array("new w", new_w, w_e, variants=[
+        (w + lr * dw, "w moved up the gradient: gradient descent subtracts, w - lr * dw"),
+        (w - lr * dw * m, "new w used the summed gradient (no 1/m): the loss is a mean"),
+        (w - dw, "the learning rate lr is missing: w - lr * dw")])
+    compare_scalar("new b", new_b, b_e, variants=[(b + lr * db, "b moved up the gradient: use "
+                                                                "b - lr * db"),
+                                                  (b, "b was not updated")])
+
+
+def _data(seed, m=5, n=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = (rng.random(m) < 0.5).astype(float)
+    y[0], y[1] = 0.0, 1.0
+    return rng.normal(size=n), float(rng.normal()), X, y
+
+
+def sigmoid_cases():
+    return [((np.array([0.0, 2.0, -2.0]),), True),
+            ((np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0]),), True),
+            ((np.random.default_rng(202).normal(scale=4, size=(3, 4)),), False)]
+
+
+def loss_cases():
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -1.0], [2.0, 1.0]])
+    shown = ((np.array([0.5, -0.25]), 0.1, X, np.array([1.0, 0.0, 0.0, 1.0])), True)
+    return [shown, (_data(203), False)]
+
+
+def step_cases():
+    w, b, X, y = loss_cases()[0][0]
+    return [((w, b, X, y, 0.5), True), ((*_data(204), 0.1), False)]
+
+
+@public_check("sigmoid")
+def check_sigmoid(sigmoid):
+    run_cases("sigmoid", sigmoid, sigmoid_cases(), judge_sigmoid, ("z",))
+    return "right values, also for |z| = 1000"
+
+
+@public_check("logistic_loss")
+def check_loss(logistic_loss):
+    run_cases("logistic_loss", logistic_loss, loss_cases(), judge_loss, ("w", "b", "X", "y"))
+    return "the mean cross-entropy over the batch"
+
+
+@public_check("logistic_grad")
+def check_grad(logistic_grad):
+    run_cases("logistic_grad", logistic_grad, loss_cases(), judge_grad, ("w", "b", "X", "y"))
+    return "dw and db agree with the derivative of the mean loss"
+
+
+@public_check("gd_step")
+def check_step(gd_step):
+    run_cases("gd_step", gd_step, step_cases(), judge_step, ("w", "b", "X", "y", "lr"))
+    return "one step of w <- w - lr dw, b <- b - lr db"

@@ -1,0 +1,161 @@
+"""Public checks of exercise 04: backpropagation in a two-layer network.
+
+The network (``exercises/04_backprop_two_layer.ipynb``): ``X`` ``(m, n0)``,
+``A1 = sigma(X W1^T + b1)`` ``(m, n1)``, ``A2 = sigma(A1 W2^T + b2)`` ``(m, n2)``, loss the
+binary cross-entropy summed over the outputs and averaged over the batch.
+
+Graded functions:
+
+* ``forward(X, W1, b1, W2, b2)`` -> ``(A1, A2)``;
+* ``bce_loss(A2, Y)`` -> ``J = -(1/m) sum [Y log A2 + (1 - Y) log(1 - A2)]`` (a float);
+* ``backward(X, Y, A1, A2, W2)`` -> ``(dW1, db1, dW2, db2)``, the gradients of ``J``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import sigmoid as _sig
+from ..gradcheck import numerical_gradient
+from ._common import (Failed, compare_array, compare_scalar, diagnose_call, public_check,
+                      run_cases, unpack)
+from ..grader.harness import call
+
+
+def ref_forward(X, W1, b1, W2, b2):
+    A1 = _sig(X @ W1.T + b1)
+    return A1, _sig(A1 @ W2.T + b2)
+
+
+def ref_loss(A2, Y):
+    A2 = np.clip(A2, 1e-300, None)
+    return float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log1p(-np.minimum(A2, 1 - 1e-16)))
+                 / A2.shape[0])
+
+
+def ref_backward(X, Y, A1, A2, W2):
+    m = X.shape[0]
+    dZ2 = (A2 - Y) / m
+    dZ1 = (dZ2 @ W2) * A1 * (1 - A1)
+    return dZ1.T @ X, dZ1.sum(0), dZ2.T @ A1, dZ2.sum(0)
+
+
+def loss_of_params(X, Y, W1, b1, W2, b2):
+    Z1 = X @ W1.T + b1
+    Z2 = _sig(Z1) @ W2.T + b2
+    return float(np.sum(np.logaddexp(0, Z2) - Y * Z2) / X.shape[0])
+
+
+def make_case(seed, m=4, n0=3, n1=2, n2=1):
+    """Random parameters and data; returns ``(params, (X, Y, A1, A2, W2))``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n0))
+    Y = (rng.random((m, n2)) < 0.5).astype(float)
+    W1, b1 = rng.normal(size=(n1, n0)), rng.normal(scale=0.5, size=n1)
+    W2, b2 = rng.normal(size=(n2, n1)), rng.normal(scale=0.5, size=n2)
+    A1, A2 = ref_forward(X, W1, b1, W2, b2)
+    return (X, W1, b1, W2, b2), (X, Y, A1, A2, W2)
+
+
+def judge_forward(args, got, part="all"):
+    X, W1, b1, W2, b2 = args
+    A1e, A2e = ref_forward(X, W1, b1, W2, b2)
+    A1, A2 = unpack("forward", got, 2, "(A1, A2)")
+    if part in ("all", "A1"):
+        compare_array("A1", A1, A1e, variants=[
+            (X @ W1.T + b1, "A1 is the pre-activation Z1: apply the sigmoid, A1 = sigma(Z1)"),
+            (_sig(X @ W1.T), "A1 misses the bias b1")])
+    if part in ("all", "A2"):
+        Z2 = A1e @ W2.T + b2
+        compare_array("A2", A2, A2e, variants=[
+            (Z2, "A2 is the logit Z2: apply the output sigmoid"),
+            (_sig((X @ W1.T + b1) @ W2.T + b2), "A2 was computed from Z1, not from A1 = sigma(Z1)"),
+            (_sig(A1e @ W2.T), "A2 misses the bias b2")])
+
+
+def judge_loss(args, got):
+    A2, Y = args
+    m = A2.shape[0]
+    exp = ref_loss(A2, Y)
+    compare_scalar("bce_loss", got, exp, batch=m, variants=[
+        (-exp, "the loss is negative: the cross-entropy has a minus sign in front"),
+        (exp / A2.shape[1] if A2.shape[1] > 1 else np.nan,
+         "the loss was averaged over the outputs too: average over the batch, sum over outputs")])
+
+
+def judge_backward(args, got, part="all", fd=None):
+    """``part`` is one of all, dW1, db1, dW2, db2; ``fd`` optional finite-difference gradients."""
+    X, Y, A1, A2, W2 = args
+    m = X.shape[0]
+    exp = fd if fd is not None else ref_backward(X, Y, A1, A2, W2)
+    reference = "finite differences" if fd is not None else "the expected gradient"
+    dW1, db1, dW2, db2 = unpack("backward", got, 4, "(dW1, db1, dW2, db2)")
+    dZ2 = (A2 - Y) / m
+    dZ2_mse = dZ2 * A2 * (1 - A2)
+    dZ1_noprime = dZ2 @ W2
+    dZ1_sigA = (dZ2 @ W2) * _sig(A1) * (1 - _sig(A1))
+    if part in ("all", "dW2"):
+        compare_array("dW2", dW2, exp[2], batch=m, weight=True, reference=reference, variants=[
+            (dZ2_mse.T @ A1, "dW2 has an extra sigma'(z2) = a2 (1 - a2) factor: with a sigmoid "
+                             "output and cross-entropy, dJ/dZ2 = (A2 - Y) / m"),
+            (dZ2.T @ (A1 * (1 - A1)), "dW2 used sigma'(z1) instead of the activations A1: "
+                                      "dW2 = dZ2^T A1")])
+    if part in ("all", "db2"):
+        compare_array("db2", db2, exp[3], batch=m, reference=reference)
+    if part in ("all", "dW1"):
+        compare_array("dW1", dW1, exp[0], batch=m, weight=True, reference=reference, variants=[
+            (dZ1_noprime.T @ X, "dW1 misses the sigma'(z1) = a1 (1 - a1) factor: dZ1 = (dZ2 W2) "
+                                "* A1 * (1 - A1)"),
+            (dZ1_sigA.T @ X, "dW1 applied sigma' to A1 instead of Z1: sigma'(z1) = a1 (1 - a1), "
+                             "i.e. A1 * (1 - A1), not sigmoid_prime(A1)")],
+            hint="check the sigma'(z) factor")
+    if part in ("all", "db1"):
+        compare_array("db1", db1, exp[1], batch=m, reference=reference, variants=[
+            (dZ1_noprime.sum(0), "db1 misses the sigma'(z1) = a1 (1 - a1) factor")],
+            hint="check the sigma'(z) factor")
+
+
+def fd_gradients(params, Y):
+    X, W1, b1, W2, b2 = [np.array(p, dtype=float) for p in params]
+    f = lambda: loss_of_params(X, Y, W1, b1, W2, b2)  # noqa: E731
+    return tuple(numerical_gradient(f, p) for p in (W1, b1, W2, b2))
+
+
+WORKED = make_case(404, m=4, n0=3, n1=2, n2=1)
+
+
+def forward_cases():
+    return [(WORKED[0], True), (make_case(405, m=5, n0=2, n1=3, n2=2)[0], False)]
+
+
+def loss_cases():
+    _, (X, Y, A1, A2, W2) = WORKED
+    _, (X2, Y2, A12, A22, W22) = make_case(406, m=6, n0=2, n1=3, n2=2)
+    return [((A2, Y), True), ((A22, Y2), False)]
+
+
+@public_check("forward")
+def check_forward(forward):
+    run_cases("forward", forward, forward_cases(), judge_forward, ("X", "W1", "b1", "W2", "b2"))
+    return "A1 = sigma(X W1^T + b1), A2 = sigma(A1 W2^T + b2)"
+
+
+@public_check("bce_loss")
+def check_loss(bce_loss):
+    run_cases("bce_loss", bce_loss, loss_cases(), judge_loss, ("A2", "Y"))
+    return "the mean binary cross-entropy"
+
+
+@public_check("backward")
+def check_backward(backward):
+    cases = [(WORKED, True), (make_case(407, m=5, n0=2, n1=3, n2=2), False)]
+    for i, ((params, args), shown) in enumerate(cases):
+        res = call(backward, args)
+        diagnose_call("backward", res, ("X", "Y", "A1", "A2", "W2"))
+        try:
+            judge_backward(args, res["value"], fd=fd_gradients(params, args[1]))
+        except Failed as exc:
+            if not shown:
+                raise Failed(f"right on the worked example but wrong on another input: {exc} "
+                             "(are the answers hard-coded?)")
+            raise
+    return "dW1, db1, dW2, db2 agree with finite differences"

@@ -1,0 +1,130 @@
+"""Public checks of exercise 06: the softmax layer.
+
+Graded functions (``exercises/06_softmax.ipynb``), all on a batch of logits ``Z`` ``(m, K)``
+(one example per row) and integer labels ``y`` ``(m,)``:
+
+* ``softmax(Z)``: row-wise, stable for logits like 1000;
+* ``log_softmax(Z)``: ``Z - logsumexp(Z)`` row-wise, finite where softmax underflows;
+* ``cross_entropy(Z, y)``: ``J = (1/m) sum_i -log softmax(z_i)[y_i]`` (a float);
+* ``cross_entropy_grad(Z, y)``: ``dJ/dZ = (softmax(Z) - onehot(y)) / m``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..losses import log_softmax as _logsm, softmax as _sm
+from ._common import Failed, compare_array, compare_scalar, public_check, run_cases
+
+
+def _onehot(y, K):
+    Y = np.zeros((y.shape[0], K))
+    Y[np.arange(y.shape[0]), y] = 1
+    return Y
+
+
+def ref_ce(Z, y):
+    return float(-np.mean(_logsm(Z)[np.arange(Z.shape[0]), y]))
+
+
+def ref_ce_grad(Z, y):
+    return (_sm(Z) - _onehot(y, Z.shape[1])) / Z.shape[0]
+
+
+def judge_softmax(args, got):
+    (Z,) = args
+    exp = _sm(Z)
+    arr = got if isinstance(got, np.ndarray) else None
+    if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) and np.abs(Z).max() > 700:
+            raise Failed("softmax gave nan for large logits (max |z| = "
+                         f"{np.abs(Z).max():.0f}): exp overflows; subtract each row's max first")
+        if np.allclose(arr, _sm(Z, axis=0)):
+            raise Failed("the columns sum to 1, not the rows: normalise along axis=1 (each "
+                         "example is a row)")
+        if np.allclose(arr, np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum()):
+            raise Failed("the whole batch sums to 1: normalise each row separately "
+                         "(sum(axis=1, keepdims=True))")
+    compare_array("softmax(Z)", got, exp, rtol=1e-6, atol=1e-12)
+
+
+def judge_log_softmax(args, got):
+    (Z,) = args
+    exp = _logsm(Z)
+    arr = got if isinstance(got, np.ndarray) else None
+    if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
+        if np.any(np.isneginf(arr)) or np.any(np.isnan(arr)):
+            raise Failed("log_softmax gave -inf or nan where softmax underflows to 0: compute "
+                         "Z - logsumexp(Z) (with the max subtracted) instead of log(softmax(Z))")
+        if np.allclose(arr, Z - Z.max(axis=1, keepdims=True)) and not np.allclose(arr, exp):
+            raise Failed("log_softmax subtracts only the max: subtract the whole logsumexp")
+    compare_array("log_softmax(Z)", got, exp, rtol=1e-7, atol=1e-9)
+
+
+def judge_ce(args, got):
+    Z, y = args
+    m = Z.shape[0]
+    exp = ref_ce(Z, y)
+    lp = _logsm(Z)
+    compare_scalar("cross_entropy", got, exp, batch=m, variants=[
+        (float(-np.mean(lp)), "the loss averaged log p over all classes: use only the log "
+                               "probability of the true class y_i"),
+        (float(np.mean(lp[np.arange(m), y])), "the loss has the wrong sign: J = -(1/m) sum log "
+                                              "p[i, y_i] is positive"),
+        (float(-np.mean(lp[np.arange(m), y])) / Z.shape[1] if Z.shape[1] != m else np.nan,
+         "the loss was divided by the number of classes K as well")])
+
+
+def judge_ce_grad(args, got):
+    Z, y = args
+    m = Z.shape[0]
+    exp = ref_ce_grad(Z, y)
+    compare_array("cross_entropy_grad", got, exp, batch=m, variants=[
+        (_sm(Z) / m, "the gradient misses the - onehot(y): dJ/dZ = (softmax(Z) - Y) / m"),
+        ((_onehot(y, Z.shape[1]) - _sm(Z)) / m, "the gradient has the wrong sign: it is "
+                                                "softmax(Z) - Y, not Y - softmax(Z)")])
+
+
+def _random_Z(seed, m, K, scale=3.0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(scale=scale, size=(m, K)), rng.integers(0, K, size=m)
+
+
+def softmax_cases():
+    Z1 = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    Z2 = np.array([[1000.0, 0.0, -1000.0], [-5.0, 800.0, 801.0]])
+    return [((Z1,), True), ((Z2,), True), ((_random_Z(606, 4, 5)[0],), False)]
+
+
+def log_softmax_cases():
+    Z1 = np.array([[1.0, 2.0, 3.0], [0.0, -1000.0, 0.0]])
+    return [((Z1,), True), ((_random_Z(607, 3, 4, scale=400)[0],), False)]
+
+
+def ce_cases():
+    Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1000.0, 0.0, -3.0], [0.0, 0.0, 0.0]])
+    y = np.array([0, 1, 1, 2])
+    return [((Z, y), True), (_random_Z(608, 5, 3), False)]
+
+
+@public_check("softmax")
+def check_softmax(softmax):
+    run_cases("softmax", softmax, softmax_cases(), judge_softmax, ("Z",))
+    return "rows sum to 1, no overflow for logits of 1000"
+
+
+@public_check("log_softmax")
+def check_log_softmax(log_softmax):
+    run_cases("log_softmax", log_softmax, log_softmax_cases(), judge_log_softmax, ("Z",))
+    return "finite where softmax underflows"
+
+
+@public_check("cross_entropy")
+def check_ce(cross_entropy):
+    run_cases("cross_entropy", cross_entropy, ce_cases(), judge_ce, ("Z", "y"))
+    return "the mean of -log p[i, y_i], stable for large logits"
+
+
+@public_check("cross_entropy_grad")
+def check_ce_grad(cross_entropy_grad):
+    run_cases("cross_entropy_grad", cross_entropy_grad, ce_cases(), judge_ce_grad, ("Z", "y"))
+    return "dJ/dZ = (softmax(Z) - onehot(y)) / m"

@@ -1,0 +1,219 @@
+"""Calling a student's function and serialising what came back.
+
+This module is used in two places:
+
+* in-process, by the public checks (``mlpkit.checks``) and by the grader's
+  tests, through :func:`call`;
+* inside the student's kernel during grading: the grader sends this file's
+  *source* into the kernel (so patching ``mlpkit`` inside the notebook cannot
+  change it), where it calls the graded functions on the grader's inputs and
+  writes what they returned to a JSON file with :func:`encode`.
+
+It therefore imports nothing but the standard library and numpy. The grader
+reads the JSON back with :func:`decode`, which rebuilds plain numbers, lists,
+tuples, dicts with string keys and numeric ndarrays only (never an object
+array, never a pickle): whatever the kernel wrote, decoding it cannot run
+code. Every comparison with expected values happens in the grader's process.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import warnings
+
+import numpy as np
+
+NUMERIC_KINDS = "biuf"
+MAX_ARRAY_BYTES = 64 * 2**20
+MAX_DEPTH = 6
+ERROR_CHARS = 300
+
+
+class Unsupported:
+    """A returned value of a kind the grader does not transport (its type name only)."""
+
+    def __init__(self, what: str):
+        self.what = str(what)[:200]
+
+    def __repr__(self) -> str:
+        return f"<{self.what}>"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Unsupported) and other.what == self.what
+
+
+# ---------------------------------------------------------------- encoding
+def encode(obj, depth: int = 0):
+    """``obj`` as JSON-compatible data (see :func:`decode` for the inverse)."""
+    if depth > MAX_DEPTH:
+        return {"__unsupported__": "a structure nested too deeply"}
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj if not isinstance(obj, str) else {"__str__": obj[:1000]}
+    if isinstance(obj, int):
+        return obj if abs(obj) < 2**62 else float(obj)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+    if isinstance(obj, (np.ndarray, np.generic)):
+        arr = np.asarray(obj)
+        if arr.dtype.kind not in NUMERIC_KINDS:
+            return {"__unsupported__": f"a numpy array of dtype {arr.dtype}"}
+        if arr.nbytes > MAX_ARRAY_BYTES:
+            return {"__unsupported__": f"an array of {arr.nbytes} bytes (too large)"}
+        arr = np.ascontiguousarray(arr)
+        return {"__nd__": 1, "scalar": isinstance(obj, np.generic), "dtype": arr.dtype.str,
+                "shape": list(arr.shape), "data": base64.b64encode(arr.tobytes()).decode("ascii")}
+    if isinstance(obj, (list, tuple)):
+        if len(obj) > 10000:
+            return {"__unsupported__": f"a {type(obj).__name__} of {len(obj)} items (too long)"}
+        return {"__seq__": "tuple" if isinstance(obj, tuple) else "list",
+                "items": [encode(x, depth + 1) for x in obj]}
+    if isinstance(obj, dict) and all(isinstance(k, str) for k in obj) and len(obj) <= 1000:
+        return {"__dict__": {k: encode(v, depth + 1) for k, v in obj.items()}}
+    return {"__unsupported__": f"an object of type {type(obj).__name__}"}
+
+
+def _decode_array(d):
+    dt = np.dtype(str(d["dtype"]))
+    if dt.kind not in NUMERIC_KINDS or dt.hasobject:
+        raise ValueError(f"refusing dtype {dt}")
+    shape = tuple(int(s) for s in d["shape"])
+    if any(s < 0 for s in shape):
+        raise ValueError("negative dimension")
+    raw = base64.b64decode(str(d["data"]), validate=True)
+    n = int(np.prod(shape, dtype=np.int64))
+    if len(raw) != n * dt.itemsize:
+        raise ValueError("array payload has the wrong length")
+    arr = np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    return arr[()] if d.get("scalar") else arr
+
+
+def decode(data, depth: int = 0):
+    """Inverse of :func:`encode`; raises ``ValueError`` on anything unexpected."""
+    if depth > MAX_DEPTH + 2:
+        raise ValueError("nested too deeply")
+    if data is None or isinstance(data, (bool, int, float)):
+        return data
+    if isinstance(data, dict):
+        if "__nd__" in data:
+            return _decode_array(data)
+        if "__seq__" in data:
+            items = [decode(x, depth + 1) for x in data["items"]]
+            return tuple(items) if data["__seq__"] == "tuple" else items
+        if "__dict__" in data:
+            return {str(k): decode(v, depth + 1) for k, v in data["__dict__"].items()}
+        if "__float__" in data:
+            return float(str(data["__float__"]))
+        if "__str__" in data:
+            return str(data["__str__"])
+        if "__unsupported__" in data:
+            return Unsupported(data["__unsupported__"])
+    raise ValueError(f"unexpected element of type {type(data).__name__}")
+
+
+def loads(text: str):
+    """Parse and decode a JSON document written with :func:`encode`."""
+    return decode(json.loads(text))
+
+
+# ---------------------------------------------------------------- calling
+def _snapshot(x):
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    if isinstance(x, (list, tuple)):
+        return type(x)(_snapshot(v) for v in x) if isinstance(x, tuple) else [_snapshot(v) for v in x]
+    return x
+
+
+def _fresh(x):
+    """A private copy of an input, so one call cannot change the next call's inputs."""
+    return _snapshot(x)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def call(fn, args, kwargs=None) -> dict:
+    """Call ``fn(*args, **kwargs)`` on private copies of the inputs.
+
+    Returns ``{"status": "ok" | "not-implemented" | "error" | "missing",
+    "value": ..., "error": "TypeError: ...", "mutated": [argument positions changed in place]}``.
+    Warnings are silenced: a grade never depends on them.
+    """
+    kwargs = dict(kwargs or {})
+    if fn is None or not callable(fn):
+        return {"status": "missing", "value": None, "error": "", "mutated": []}
+    args = [_fresh(a) for a in args]
+    before = [_snapshot(a) for a in args]
+    out = {"status": "ok", "value": None, "error": "", "mutated": []}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                out["value"] = fn(*args, **kwargs)
+    except NotImplementedError:
+        out["status"] = "not-implemented"
+    except RecursionError:
+        out["status"], out["error"] = "error", "RecursionError: maximum recursion depth exceeded"
+    except Exception as exc:  # the student's bug, reported to the student
+        out["status"] = "error"
+        out["error"] = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
+    out["mutated"] = [i for i, (a, b) in enumerate(zip(args, before)) if not _same(a, b)]
+    return out
+
+
+def encode_call(result: dict) -> dict:
+    """A :func:`call` result as JSON-compatible data."""
+    return {"status": str(result["status"]), "value": encode(result["value"]),
+            "error": str(result["error"])[:ERROR_CHARS],
+            "mutated": [int(i) for i in result["mutated"]]}
+
+
+def decode_call(data) -> dict:
+    """Inverse of :func:`encode_call`, strict."""
+    if not isinstance(data, dict):
+        raise ValueError("a call result must be an object")
+    status = data.get("status")
+    if status not in ("ok", "not-implemented", "error", "missing"):
+        raise ValueError(f"unknown call status {status!r}")
+    mutated = data.get("mutated", [])
+    if not (isinstance(mutated, list) and all(isinstance(i, int) for i in mutated)):
+        raise ValueError("bad 'mutated' field")
+    return {"status": status, "value": decode(data.get("value")),
+            "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated}
+
+
+# ---------------------------------------------------------------- in the kernel
+def run_group(record, user_ns, names, function, in_path, out_path) -> None:
+    """Inside the student's kernel: call ``function`` on every case of ``in_path``.
+
+    ``record`` maps each graded name to the last callable bound to it at the end
+    of any cell (see ``mlpkit.grader.kernel``); the graded names are re-bound to
+    those functions first, so a name reused later for something else (a result,
+    a plot) does not break the functions that call it. Writes ``out_path`` once,
+    at the end; the grader reads a missing file as "did not finish".
+    """
+    record = record if isinstance(record, dict) else {}
+    for n in names:
+        if n in record:
+            user_ns[n] = record[n]
+    fn = record.get(function)
+    if fn is None:
+        cand = user_ns.get(function)
+        fn = cand if callable(cand) and not isinstance(cand, type) else None
+    with open(in_path, encoding="utf-8") as fh:
+        cases = decode(json.load(fh))
+    results = [encode_call(call(fn, list(args))) for args in cases]
+    text = json.dumps({"function": function, "results": results})
+    with open(out_path, "w", encoding="utf-8") as fh:
+        fh.write(text)

@@ -1,0 +1,327 @@
+"""The hidden checks of every assignment: inputs, points and judges.
+
+An assignment has *call groups* and *checks*. A call group names one graded
+function and generates its inputs (random, from a generator seeded per
+student); the kernel calls the function once per input and sends back what it
+returned. Each check reads one call group and judges every returned value in
+the grader's process, reusing the public checks' diagnoses
+(``mlpkit.checks.exNN``); it is worth a number of points, all or nothing
+(except where a judge returns a fraction, e.g. the digits accuracy of 07).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..checks import ex01, ex02, ex03, ex04, ex05, ex06, ex07
+from ..checks._common import Failed, NotAttempted, diagnose_call
+
+__all__ = ["CallGroup", "HiddenCheck", "Assignment", "ASSIGNMENTS", "get", "judge_check"]
+
+
+@dataclass
+class CallGroup:
+    """``function`` called on each argument tuple of ``cases(rng, context)``."""
+
+    id: str
+    function: str
+    arg_names: tuple
+    cases: Callable
+
+
+@dataclass
+class HiddenCheck:
+    id: str
+    group: str
+    points: float
+    description: str
+    judge: Callable  # judge(args, value, context) -> None | (fraction, message); raises Failed
+
+
+@dataclass
+class Assignment:
+    number: str
+    topic: str
+    groups: list
+    checks: list
+    context: Callable = field(default=lambda: {})
+
+    @property
+    def functions(self) -> list:
+        seen = []
+        for g in self.groups:
+            if g.function not in seen:
+                seen.append(g.function)
+        return seen
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    def group(self, gid: str) -> CallGroup:
+        return next(g for g in self.groups if g.id == gid)
+
+
+def _seed(rng) -> int:
+    return int(rng.integers(2**31 - 1))
+
+
+def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
+    """``(fraction, message)`` of one check, from the decoded call results of its group.
+
+    ``results`` is ``None`` when the group's calls never completed (timeout, crash).
+    """
+    if results is None or len(results) != len(cases):
+        return 0.0, "no result: the call did not finish (see the status)"
+    worst = 1.0
+    note = ""
+    for args, res in zip(cases, results):
+        try:
+            diagnose_call(group.function, res, group.arg_names)
+            out = check.judge(args, res["value"], context)
+        except NotAttempted:
+            return 0.0, f"{group.function}: not attempted yet"
+        except Failed as exc:
+            return 0.0, str(exc)
+        except Exception as exc:  # the value was too odd to judge: no points, say so
+            return 0.0, f"could not judge the returned value ({type(exc).__name__}: {exc})"
+        if out is not None:
+            frac, msg = out
+            if frac < worst:
+                worst, note = frac, msg
+            elif not note:
+                note = msg
+    return worst, note or "passed"
+
+
+def _j(fn, **kw):
+    """Adapt a public judge ``fn(args, value, **kw)`` to the hidden signature."""
+    return lambda args, value, ctx: fn(args, value, **kw)
+
+
+# ------------------------------------------------------------------ 01
+def _int_vec(rng, size):
+    return rng.integers(-3, 4, size=size).astype(float)
+
+
+def _predict_cases(rng, ctx):
+    out = []
+    for k in range(3):
+        n, m = int(rng.integers(2, 5)), int(rng.integers(5, 12))
+        w, X = _int_vec(rng, n), _int_vec(rng, (m, n))
+        b = float(rng.integers(-2, 3))
+        X[0] = 0.0
+        b0 = 0.0 if k == 0 else b  # the first case has a point exactly on the boundary
+        out.append((w, b0, X))
+    return out
+
+
+def _update_cases(kind):
+    def cases(rng, ctx):
+        out = []
+        while len(out) < 4:
+            n = int(rng.integers(2, 5))
+            w, x = _int_vec(rng, n), _int_vec(rng, n)
+            b, y = float(rng.integers(-2, 3)), int(rng.choice([-1, 1]))
+            if kind == "boundary":
+                b = -float(w @ x)
+            s = y * (w @ x + b)
+            if (kind == "mistake" and s < 0) or (kind == "correct" and s > 0) or kind == "boundary":
+                out.append((w, b, x, y))
+        return out
+    return cases
+
+
+A01 = Assignment("01", "01_perceptron", groups=[
+    CallGroup("predict", "predict", ("w", "b", "X"), _predict_cases),
+    CallGroup("update_mistake", "perceptron_update", ("w", "b", "x", "y"), _update_cases("mistake")),
+    CallGroup("update_correct", "perceptron_update", ("w", "b", "x", "y"), _update_cases("correct")),
+    CallGroup("update_boundary", "perceptron_update", ("w", "b", "x", "y"),
+              _update_cases("boundary")),
+    CallGroup("nand", "nand_weights", (), lambda rng, ctx: [()]),
+], checks=[
+    HiddenCheck("predict", "predict", 3, "predict gives +1/-1, -1 on the boundary",
+                _j(ex01.judge_predict)),
+    HiddenCheck("update_mistake", "update_mistake", 2, "a misclassified example updates w and b",
+                _j(ex01.judge_update)),
+    HiddenCheck("update_correct", "update_correct", 1, "a correct example changes nothing",
+                _j(ex01.judge_update)),
+    HiddenCheck("update_boundary", "update_boundary", 1, "a point on the boundary is a mistake",
+                _j(ex01.judge_update)),
+    HiddenCheck("nand", "nand", 3, "the threshold unit computes NAND", _j(ex01.judge_nand)),
+])
+
+
+# ------------------------------------------------------------------ 02
+def _sigmoid_cases(rng, ctx):
+    z = rng.normal(scale=5, size=(3, 4))
+    big = np.array([-1000.0, -745.5, -40.0, 0.0, 40.0, 745.5, 1000.0]) * rng.uniform(0.9, 1.0)
+    return [(z,), (big,), (rng.normal(size=6),)]
+
+
+def _logit_cases(rng, ctx):
+    return [ex02._data(_seed(rng), m=int(rng.integers(3, 9)), n=int(rng.integers(2, 5)))
+            for _ in range(3)]
+
+
+def _step_cases(rng, ctx):
+    return [(*c, float(rng.uniform(0.05, 1.0))) for c in _logit_cases(rng, ctx)]
+
+
+A02 = Assignment("02", "02_logistic_regression", groups=[
+    CallGroup("sigmoid", "sigmoid", ("z",), _sigmoid_cases),
+    CallGroup("loss", "logistic_loss", ("w", "b", "X", "y"), _logit_cases),
+    CallGroup("grad", "logistic_grad", ("w", "b", "X", "y"), _logit_cases),
+    CallGroup("step", "gd_step", ("w", "b", "X", "y", "lr"), _step_cases),
+], checks=[
+    HiddenCheck("sigmoid", "sigmoid", 2, "sigmoid values, also for |z| up to 1000",
+                _j(ex02.judge_sigmoid)),
+    HiddenCheck("loss", "loss", 2, "the mean cross-entropy", _j(ex02.judge_loss)),
+    HiddenCheck("grad_dw", "grad", 2, "dw", _j(ex02.judge_grad, part="dw")),
+    HiddenCheck("grad_db", "grad", 1, "db", _j(ex02.judge_grad, part="db")),
+    HiddenCheck("gd_step", "step", 3, "one gradient-descent step", _j(ex02.judge_step)),
+])
+
+
+# ------------------------------------------------------------------ 03
+def _forward221_cases(rng, ctx):
+    out = []
+    for _ in range(3):
+        m = int(rng.integers(3, 9))
+        out.append((rng.normal(size=(m, 2)), rng.normal(size=(2, 2)), rng.normal(size=2),
+                    rng.normal(size=(1, 2)), rng.normal(size=1)))
+    return out
+
+
+A03 = Assignment("03", "03_xor", groups=[
+    CallGroup("relu", "xor_relu_weights", (), lambda rng, ctx: [()]),
+    CallGroup("forward", "forward_221", ("X", "W1", "b1", "W2", "b2"), _forward221_cases),
+    CallGroup("train", "train_xor", ("seed",), lambda rng, ctx: [(int(rng.integers(1000, 10**6)),)]),
+], checks=[
+    HiddenCheck("relu_weights", "relu", 3, "the hand-chosen ReLU network is exactly XOR",
+                _j(ex03.judge_relu_weights)),
+    HiddenCheck("forward_221", "forward", 3, "the 2-2-1 forward pass", _j(ex03.judge_forward)),
+    HiddenCheck("train_xor", "train", 4, "the trained 2-2-1 network classifies XOR",
+                _j(ex03.judge_train)),
+])
+
+
+# ------------------------------------------------------------------ 04
+def _net04(rng):
+    return ex04.make_case(_seed(rng), m=int(rng.integers(3, 9)), n0=int(rng.integers(2, 5)),
+                          n1=int(rng.integers(2, 6)), n2=int(rng.integers(1, 3)))
+
+
+def _fwd04_cases(rng, ctx):
+    return [_net04(rng)[0] for _ in range(3)]
+
+
+def _loss04_cases(rng, ctx):
+    return [(c[1][3], c[1][1]) for c in (_net04(rng) for _ in range(3))]
+
+
+def _bwd04_cases(rng, ctx):
+    return [_net04(rng)[1] for _ in range(3)]
+
+
+A04 = Assignment("04", "04_backprop_two_layer", groups=[
+    CallGroup("forward", "forward", ("X", "W1", "b1", "W2", "b2"), _fwd04_cases),
+    CallGroup("loss", "bce_loss", ("A2", "Y"), _loss04_cases),
+    CallGroup("backward", "backward", ("X", "Y", "A1", "A2", "W2"), _bwd04_cases),
+], checks=[
+    HiddenCheck("forward_A1", "forward", 1, "hidden activations A1", _j(ex04.judge_forward, part="A1")),
+    HiddenCheck("forward_A2", "forward", 2, "outputs A2", _j(ex04.judge_forward, part="A2")),
+    HiddenCheck("loss", "loss", 2, "mean binary cross-entropy", _j(ex04.judge_loss)),
+    HiddenCheck("dW2", "backward", 2, "dW2", _j(ex04.judge_backward, part="dW2")),
+    HiddenCheck("db2", "backward", 1, "db2", _j(ex04.judge_backward, part="db2")),
+    HiddenCheck("dW1", "backward", 3, "dW1", _j(ex04.judge_backward, part="dW1")),
+    HiddenCheck("db1", "backward", 1, "db1", _j(ex04.judge_backward, part="db1")),
+])
+
+
+# ------------------------------------------------------------------ 05
+def _net05(rng):
+    K = int(rng.integers(2, 5))
+    return ex05.make_case(_seed(rng), m=int(rng.integers(K, 9)), n0=int(rng.integers(2, 5)),
+                          n1=int(rng.integers(2, 6)), n2=int(rng.integers(2, 6)), K=K)
+
+
+A05 = Assignment("05", "05_backprop_three_layer", groups=[
+    CallGroup("forward", "forward3", ("X", "V", "bV", "W", "bW", "U", "bU"),
+              lambda rng, ctx: [_net05(rng)[0] for _ in range(3)]),
+    CallGroup("backward", "backward3", ("X", "y", "H1", "H2", "P", "W", "U"),
+              lambda rng, ctx: [_net05(rng)[1] for _ in range(3)]),
+], checks=[
+    HiddenCheck("forward_hidden", "forward", 1, "H1 and H2", _j(ex05.judge_forward, part="hidden")),
+    HiddenCheck("forward_P", "forward", 2, "softmax probabilities P",
+                _j(ex05.judge_forward, part="P")),
+    HiddenCheck("grad_U", "backward", 2, "dU and dbU", _j(ex05.judge_backward, part="U")),
+    HiddenCheck("grad_W", "backward", 2, "dW and dbW", _j(ex05.judge_backward, part="W")),
+    HiddenCheck("grad_V", "backward", 3, "dV and dbV", _j(ex05.judge_backward, part="V")),
+])
+
+
+# ------------------------------------------------------------------ 06
+def _Z(rng, big=False):
+    m, K = int(rng.integers(3, 9)), int(rng.integers(2, 7))
+    Z = rng.normal(scale=3.0, size=(m, K))
+    if big:
+        Z[0] += 900.0
+        Z[1, 0] = -900.0
+    return Z, rng.integers(0, K, size=m)
+
+
+A06 = Assignment("06", "06_softmax", groups=[
+    CallGroup("softmax", "softmax", ("Z",), lambda rng, ctx: [(_Z(rng, big=b)[0],)
+                                                              for b in (False, True, True)]),
+    CallGroup("log_softmax", "log_softmax", ("Z",), lambda rng, ctx: [(_Z(rng, big=b)[0],)
+                                                                      for b in (False, True)]),
+    CallGroup("ce", "cross_entropy", ("Z", "y"), lambda rng, ctx: [_Z(rng, b) for b in (0, 1, 0)]),
+    CallGroup("ce_grad", "cross_entropy_grad", ("Z", "y"),
+              lambda rng, ctx: [_Z(rng, b) for b in (0, 1, 0)]),
+], checks=[
+    HiddenCheck("softmax", "softmax", 3, "stable row-wise softmax", _j(ex06.judge_softmax)),
+    HiddenCheck("log_softmax", "log_softmax", 2, "stable log-softmax", _j(ex06.judge_log_softmax)),
+    HiddenCheck("cross_entropy", "ce", 2, "mean cross-entropy from logits", _j(ex06.judge_ce)),
+    HiddenCheck("cross_entropy_grad", "ce_grad", 3, "its gradient", _j(ex06.judge_ce_grad)),
+])
+
+
+# ------------------------------------------------------------------ 07
+def _digits_context():
+    from ..data import digits_split
+
+    X_train, X_test, y_train, y_test = digits_split()
+    return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
+
+
+def _mb_cases(rng, ctx):
+    return [(int(rng.integers(20, 200)), int(rng.integers(3, 17)), _seed(rng)) for _ in range(3)]
+
+
+A07 = Assignment("07", "07_mlp_digits", groups=[
+    CallGroup("minibatches", "minibatches", ("m", "batch_size", "seed"), _mb_cases),
+    CallGroup("train", "train_mlp", ("X", "y", "seed"),
+              lambda rng, ctx: [(ctx["X_train"], ctx["y_train"], int(rng.integers(1000)))]),
+], checks=[
+    HiddenCheck("minibatch_cover", "minibatches", 1, "every index exactly once",
+                _j(ex07.judge_minibatches, part="cover")),
+    HiddenCheck("minibatch_sizes", "minibatches", 1, "batches of batch_size",
+                _j(ex07.judge_minibatches, part="sizes")),
+    HiddenCheck("minibatch_shuffled", "minibatches", 1, "shuffled",
+                _j(ex07.judge_minibatches, part="shuffled")),
+    HiddenCheck("accuracy", "train", 7, f"test accuracy >= {ex07.TARGET} (half from "
+                                        f"{ex07.PARTIAL})",
+                lambda args, value, ctx: ex07.judge_train(value, ctx["X_test"], ctx["y_test"])),
+], context=_digits_context)
+
+ASSIGNMENTS = {a.number: a for a in (A01, A02, A03, A04, A05, A06, A07)}
+
+
+def get(number: str) -> Assignment:
+    key = str(number).zfill(2)[:2]
+    if key not in ASSIGNMENTS:
+        raise KeyError(f"unknown assignment {number!r}: expected one of {', '.join(ASSIGNMENTS)}")
+    return ASSIGNMENTS[key]

@@ -1,0 +1,98 @@
+"""The grader against 36 bad submissions of assignment 04, graded in ONE call on 2 workers.
+
+Every submission must get its row, with the intended status, points and reason.
+Limits are small (8 s per cell) so the suite stays fast.
+"""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from grader_cases.bad import build
+from mlpkit.grader.kernel import Limits
+from mlpkit.grader.runner import GradeFilesExist, grade_folder
+
+LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class04")
+    subs, out = base / "submissions", base / "out"
+    subs.mkdir()
+    expect = build(subs, out, subs)
+    rows = grade_folder("04", subs, out, jobs=2, limits=LIMITS, seed=7, quiet=True)
+    timing = sorted(((r.get("elapsed", 0), s) for s, r in rows.items()), reverse=True)
+    print("slowest:", timing[:8])
+    return expect, rows, subs, out
+
+
+def test_at_least_25_bad_submissions(graded):
+    expect, rows, _, _ = graded
+    assert len(expect) >= 25
+    assert set(rows) == set(expect)
+
+
+@pytest.mark.parametrize("student", [
+    "solution", "untouched", "syntax_error_early", "exception_at_import", "infinite_loop",
+    "ignores_interrupt",
+    "infinite_recursion", "too_slow", "waits_on_stdin", "sys_exit", "os_exit", "killed_by_signal",
+    "memory_bomb", "huge_output", "traceback_hidden", "deleted_function", "renamed_function",
+    "name_reused", "cell_to_markdown", "duplicated_cells", "moved_cell", "wiped_metadata",
+    "wrong_signature", "public_cases_only", "nan_outputs", "wrong_shapes", "monkeypatches",
+    "corrupted_json", "nul_in_source", "nul_bytes_in_file", "empty_file", "not_a_notebook.png",
+    "json_not_notebook", "old_format", "other_kernel", "writes_grader_dir", "detects_grading",
+])
+def test_row(graded, student):
+    expect, rows, _, _ = graded
+    e, row = expect[student], rows[student]
+    detail = json.dumps({k: row[k] for k in ("status", "total", "message", "checks")}, indent=1)
+    assert row["status"] == e.status, detail
+    assert row["total"] == pytest.approx(e.total), detail
+    assert e.message in row["message"], detail
+    for cid, fragment in e.checks.items():
+        assert fragment in row["checks"][cid]["message"], detail
+    assert sum(c["points"] for c in row["checks"].values()) == pytest.approx(row["total"])
+
+
+def test_csv_json_and_feedback_have_one_entry_per_submission(graded):
+    expect, rows, _, out = graded
+    with open(out / "grades.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert sorted(r["student"] for r in table) == sorted(expect)
+    by = {r["student"]: r for r in table}
+    assert by["solution"]["status"] == "ok" and float(by["solution"]["total"]) == 12
+    assert by["too_slow"]["dW1"] == "0" and by["too_slow"]["forward_A2"] == "2"
+    assert by["writes_grader_dir"]["total"] == "12"           # not the 1000 it tried to write
+    doc = json.loads((out / "grades.json").read_text())
+    assert doc["assignment"] == "04" and doc["max_total"] == 12
+    assert len(doc["submissions"]) == len(expect)
+    for student in expect:
+        text = (out / "feedback" / f"{student}.md").read_text()
+        assert f"* student: {student}" in text and "/ 12" in text
+
+
+def test_existing_grades_are_not_overwritten_silently(graded):
+    _, _, subs, out = graded
+    before = (out / "grades.csv").read_text()
+    with pytest.raises(GradeFilesExist):
+        grade_folder("04", subs, out, jobs=2, limits=LIMITS, seed=7, quiet=True)
+    assert (out / "grades.csv").read_text() == before
+
+
+def test_resume_regrades_only_changed_files_without_duplicates(graded):
+    expect, rows, subs, out = graded
+    # "writes_grader_dir" dropped files into the submissions folder (a kernel runs as the
+    # instructor's user: see docs/INSTRUCTORS.md); on the next run they are new "submissions"
+    dropped = {"zz_fake", "grades.csv", "grades.json"}
+    (subs / "empty_file.ipynb").write_text((subs / "solution.ipynb").read_text())
+    again = grade_folder("04", subs, out, resume=True, jobs=2, limits=LIMITS, seed=7, quiet=True)
+    with open(out / "grades.csv", newline="") as fh:
+        students = [r["student"] for r in csv.DictReader(fh)]
+    assert len(students) == len(set(students))
+    assert set(students) == set(expect) | dropped
+    assert again["empty_file"]["status"] == "ok" and again["empty_file"]["total"] == 12
+    assert again["too_slow"] == rows["too_slow"]                 # kept, not re-run
+    assert all(again[d]["status"] == "not-a-notebook" for d in dropped)

@@ -1,0 +1,83 @@
+"""`mlpkit grade` from the command line, and the strictness of what crosses the kernel boundary."""
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from grader_cases.nbtools import read, solution_path, with_edit
+from mlpkit.cli import main as cli_main
+from mlpkit.grader import harness
+
+STABLE = "    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0, e) / (1.0 + e)"
+NAIVE = "    return 1.0 / (1.0 + np.exp(-z))  # overflow RuntimeWarning for z = -1000"
+
+
+def test_grade_command_end_to_end(tmp_path, capsys):
+    import nbformat
+
+    subs, out = tmp_path / "subs", tmp_path / "grades"
+    subs.mkdir()
+    nb = with_edit(read(solution_path("02")), "def sigmoid(z):", STABLE, NAIVE)
+    nbformat.write(nb, str(subs / "naive.ipynb"))
+    (subs / "notes.txt").write_text("not a notebook")
+    args = ["grade", "02", str(subs), "--out", str(out), "--jobs", "2", "--cell-timeout", "20",
+            "--total-timeout", "90"]
+    assert cli_main(args) == 0
+    captured = capsys.readouterr()
+    assert "2/2 graded" in captured.err                        # the progress bar
+    assert "1 not-a-notebook, 1 ok" in captured.out
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["student"]: r for r in csv.DictReader(fh)}
+    # the naive sigmoid warns (RuntimeWarning on stderr) but is right: full points
+    assert rows["naive"]["status"] == "ok" and rows["naive"]["total"] == "10"
+    assert rows["notes.txt"]["status"] == "not-a-notebook"
+    assert (out / "feedback" / "naive.md").exists()
+
+    assert cli_main(args) == 2                                  # never overwritten silently
+    assert "--resume" in capsys.readouterr().err
+    assert cli_main(args + ["--force"]) == 0
+    assert list(out.glob("grades.csv.bak-*")) and list(out.glob("grades.json.bak-*"))
+    assert json.loads((out / "grades.json").read_text())["submissions"][0]["student"] == "naive"
+
+
+def test_list_checks(capsys):
+    assert cli_main(["grade", "04", "--list-checks"]) == 0
+    out = capsys.readouterr().out
+    assert "12 points" in out and "dW1" in out and "backward" in out
+
+
+def test_unknown_assignment(capsys):
+    assert cli_main(["grade", "99", "x", "--out", "y"]) == 2
+
+
+@pytest.mark.parametrize("payload", [
+    {"__nd__": 1, "dtype": "|O", "shape": [1], "data": ""},                # object array
+    {"__nd__": 1, "dtype": "<f8", "shape": [2], "data": "AAAAAAAAAAA="},  # wrong length
+    {"__nd__": 1, "dtype": "<f8", "shape": [-1], "data": ""},
+    {"something": "else"},
+    ["a list is fine", {"__pickle__": "gASV"}],
+])
+def test_decode_is_strict(payload):
+    with pytest.raises(ValueError):
+        harness.decode(payload)
+
+
+def test_encode_decode_round_trip():
+    value = (np.arange(6, dtype=np.float32).reshape(2, 3), [1, 2.5, None, True], {"k": np.int64(3)},
+             float("nan"), object())
+    back = harness.decode(json.loads(json.dumps(harness.encode(value))))
+    assert back[0].dtype == np.float32 and np.array_equal(back[0], value[0])
+    assert back[1] == [1, 2.5, None, True] and back[2]["k"] == 3
+    assert np.isnan(back[3]) and isinstance(back[4], harness.Unsupported)
+
+
+def test_call_reports_mutation_and_silences_warnings():
+    def f(a):
+        a += 1
+        return np.exp(np.array([1000.0]))
+
+    res = harness.call(f, [np.zeros(2)])
+    assert res["status"] == "ok" and res["mutated"] == [0] and np.isinf(res["value"][0])
