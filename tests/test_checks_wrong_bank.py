@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from grader_cases.nbtools import load_namespace
-from mlpkit.checks import NOT_ATTEMPTED, ex01, ex02, ex03, ex04, ex05, ex06, ex07
+from mlpkit.checks import NOT_ATTEMPTED, ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
 from wrong_bank import BANK
 
 # graded function name -> its public check, per assignment
 CHECKS = {
+    "00": {"layer_shapes": ex00.check_layer_shapes, "dense_batch": ex00.check_dense_batch,
+           "ng_to_course": ex00.check_ng_to_course},
     "01": {"predict": ex01.check_predict, "perceptron_update": ex01.check_update,
            "nand_weights": ex01.check_nand},
     "02": {"sigmoid": ex02.check_sigmoid, "logistic_loss": ex02.check_loss,

@@ -49,6 +49,35 @@ def test_list_checks(capsys):
     assert "12 points" in out and "dW1" in out and "backward" in out
 
 
+@pytest.mark.parametrize("number", ["0", "00", "01", "02", "03", "04", "05", "06", "07"])
+def test_list_checks_of_every_assignment(number, capsys):
+    assert cli_main(["grade", number, "--list-checks"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"assignment {number.zfill(2)} (") and " points" in out
+
+
+def test_grade_assignment_00_with_a_shape_error(tmp_path):
+    """00 through a real kernel: a ValueError inside the student's function reaches the feedback
+    with the explanation of which shapes did not line up (the hint is added by the grader)."""
+    import nbformat
+
+    subs, out = tmp_path / "subs", tmp_path / "grades"
+    subs.mkdir()
+    sol = read(solution_path("00"))
+    nbformat.write(sol, str(subs / "right.ipynb"))
+    bad = with_edit(sol, "def dense_batch(", "return A_prev @ W.T + b", "return A_prev @ W + b")
+    nbformat.write(bad, str(subs / "no_transpose.ipynb"))
+    assert cli_main(["grade", "00", str(subs), "--out", str(out), "--jobs", "2", "--quiet",
+                     "--cell-timeout", "20", "--total-timeout", "90"]) == 0
+    rows = {r["student"]: r for r in json.loads((out / "grades.json").read_text())["submissions"]}
+    assert rows["right"]["status"] == "ok" and rows["right"]["total"] == 10
+    wrong = rows["no_transpose"]
+    assert wrong["status"] == "fail" and wrong["total"] == 6
+    msg = wrong["checks"]["dense_batch"]["message"]
+    assert "dense_batch raised ValueError" in msg and "so use A_prev @ W.T" in msg, msg
+    assert "so use A_prev @ W.T" in (out / "feedback" / "no_transpose.md").read_text()
+
+
 def test_unknown_assignment(capsys):
     assert cli_main(["grade", "99", "x", "--out", "y"]) == 2
 

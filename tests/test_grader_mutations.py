@@ -11,6 +11,21 @@ from mlpkit.grader.kernel import grade_in_process
 
 # (assignment, old source, new source, the checks that must fail)
 MUTATIONS = [
+    ("00", "((n_out, n_in), (n_out,), (m, n_out))", "((n_in, n_out), (n_out,), (m, n_out))",
+     {"shapes_W"}),
+    ("00", "((n_out, n_in), (n_out,), (m, n_out))", "((n_out, n_in), (n_out, 1), (m, n_out))",
+     {"shapes_b"}),
+    ("00", "((n_out, n_in), (n_out,), (m, n_out))", "((n_out, n_in), (n_out,), (n_out, m))",
+     {"shapes_Z"}),
+    ("00", "for n_in, n_out in zip(sizes[:-1], sizes[1:]):", "for n_in, n_out in zip(sizes, sizes):",
+     {"shapes_W", "shapes_b", "shapes_Z"}),
+    ("00", "return A_prev @ W.T + b", "return A_prev @ W.T", {"dense_batch"}),
+    # silent in the square hidden case only (the others raise a ValueError): still no points
+    ("00", "return A_prev @ W.T + b", "return A_prev @ W.T + b.reshape(-1, 1)", {"dense_batch"}),
+    ("00", "return A_prev @ W.T + b", "return W @ A_prev.T + b[:, None]", {"dense_batch"}),
+    ("00", "X = X_ng.T ", "X = X_ng ", {"ng_X"}),
+    ("00", "W = W_ng ", "W = W_ng.T ", {"ng_W"}),
+    ("00", "b = b_ng[:, 0]", "b = b_ng", {"ng_b"}),
     ("01", "return np.where(X @ w + b > 0, 1, -1)", "return np.where(X @ w + b >= 0, 1, -1)",
      {"predict"}),
     ("01", "if y * (w @ x + b) <= 0:", "if y * (w @ x + b) < 0:", {"update_boundary"}),

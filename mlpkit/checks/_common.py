@@ -99,15 +99,26 @@ def describe(x) -> str:
     return f"a {type(x).__name__}"
 
 
-def diagnose_call(fname: str, result: dict, arg_names=()) -> None:
-    """Raise :class:`NotAttempted` or :class:`Failed` for a call that did not return normally."""
+def diagnose_call(fname: str, result: dict, arg_names=(), error_hint=None) -> None:
+    """Raise :class:`NotAttempted` or :class:`Failed` for a call that did not return normally.
+
+    ``error_hint(error_text) -> str``, if given, explains an exception (e.g. which shapes
+    did not line up); its text is appended to the "raised ..." diagnosis.
+    """
     status = result["status"]
     if status == "not-implemented":
         raise NotAttempted()
     if status == "missing":
         raise Failed(f"no function named {fname} was found")
     if status == "error":
-        raise Failed(f"{fname} raised {result['error']}")
+        hint = ""
+        if error_hint is not None:
+            try:
+                hint = error_hint(str(result["error"])) or ""
+            except Exception:  # a hint must never turn a diagnosis into a crash
+                hint = ""
+        raise Failed(f"{fname} raised {result['error']}" if not hint
+                     else f"{fname} raised {str(result['error']).rstrip()} ({hint})")
     if result["mutated"]:
         i = result["mutated"][0]
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
@@ -294,17 +305,19 @@ def public_check(name: str):
     return deco
 
 
-def run_cases(fname: str, fn, cases, judge, arg_names=()):
+def run_cases(fname: str, fn, cases, judge, arg_names=(), error_hint=None):
     """Call ``fn`` on each ``(args, shown)`` case and ``judge(args, value)``.
 
     ``shown`` marks the worked-example cases printed in the notebook; a failure
     only on the others suggests answers hard-coded to the worked example.
+    ``error_hint(args, error_text) -> str`` explains exceptions (see :func:`diagnose_call`).
     """
     shown_ok = True
     for args, shown in cases:
         res = call(fn, args)
         try:
-            diagnose_call(fname, res, arg_names)
+            hint = None if error_hint is None else functools.partial(error_hint, args)
+            diagnose_call(fname, res, arg_names, hint)
             judge(args, res["value"])
         except Failed as exc:
             if not shown and shown_ok and any(s for _, s in cases):

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..checks import ex01, ex02, ex03, ex04, ex05, ex06, ex07
+from ..checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
 from ..checks._common import Failed, NotAttempted, diagnose_call
 
 __all__ = ["CallGroup", "HiddenCheck", "Assignment", "ASSIGNMENTS", "get", "judge_check"]
@@ -23,12 +23,17 @@ __all__ = ["CallGroup", "HiddenCheck", "Assignment", "ASSIGNMENTS", "get", "judg
 
 @dataclass
 class CallGroup:
-    """``function`` called on each argument tuple of ``cases(rng, context)``."""
+    """``function`` called on each argument tuple of ``cases(rng, context)``.
+
+    ``error_hint(args, error_text) -> str``, optional, explains an exception the
+    function raised (the same hint as the public check's).
+    """
 
     id: str
     function: str
     arg_names: tuple
     cases: Callable
+    error_hint: Callable | None = None
 
 
 @dataclass
@@ -79,7 +84,9 @@ def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
     note = ""
     for args, res in zip(cases, results):
         try:
-            diagnose_call(group.function, res, group.arg_names)
+            hint = (None if group.error_hint is None
+                    else (lambda err, _a=args: group.error_hint(_a, err)))
+            diagnose_call(group.function, res, group.arg_names, hint)
             out = check.judge(args, res["value"], context)
         except NotAttempted:
             return 0.0, f"{group.function}: not attempted yet"
@@ -99,6 +106,62 @@ def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
 def _j(fn, **kw):
     """Adapt a public judge ``fn(args, value, **kw)`` to the hidden signature."""
     return lambda args, value, ctx: fn(args, value, **kw)
+
+
+# ------------------------------------------------------------------ 00
+def _distinct(rng, k, low=1, high=40):
+    """``k`` distinct ints in ``[low, high)``: no accidental n_in = n_out = m, so a transposed
+    shape never looks right."""
+    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
+
+
+def _shapes_cases(rng, ctx):
+    out = []
+    for n_layers in (1, 2, int(rng.integers(3, 5))):
+        *sizes, m = _distinct(rng, n_layers + 2)
+        out.append((sizes, m))
+    return out
+
+
+def _dense_cases(rng, ctx):
+    out = []
+    # two layers with m, n_in, n_out all different, then a square one (m = n_in = n_out) where
+    # W instead of W.T and b as a column give wrong numbers without an error
+    for m, n_in, n_out in (_distinct(rng, 3, 2, 12), _distinct(rng, 3, 2, 12),
+                           [int(rng.integers(2, 7))] * 3):
+        out.append((rng.normal(size=(m, n_in)), rng.normal(size=(n_out, n_in)),
+                    rng.normal(size=n_out)))
+    return out
+
+
+def _ng_cases(rng, ctx):
+    out = []
+    m, n_in, n_out = _distinct(rng, 3, 2, 12)
+    k = int(rng.integers(2, 7))
+    # all different; a square X (m = n_in); a square W (n_in = n_out)
+    for m, n_in, n_out in ((m, n_in, n_out), (k, k, n_out if n_out != k else k + 1),
+                           (m, k, k)):
+        out.append((rng.normal(size=(n_in, m)), rng.normal(size=(n_out, n_in)),
+                    rng.normal(size=(n_out, 1))))
+    return out
+
+
+A00 = Assignment("00", "00_setup_and_notation", groups=[
+    CallGroup("shapes", "layer_shapes", ("sizes", "m"), _shapes_cases),
+    CallGroup("dense", "dense_batch", ("A_prev", "W", "b"), _dense_cases,
+              error_hint=ex00.dense_error_hint),
+    CallGroup("ng", "ng_to_course", ("X_ng", "W_ng", "b_ng"), _ng_cases),
+], checks=[
+    HiddenCheck("shapes_W", "shapes", 1, "W is (n_out, n_in) in every layer",
+                _j(ex00.judge_layer_shapes, part="W")),
+    HiddenCheck("shapes_b", "shapes", 1, "b is (n_out,)", _j(ex00.judge_layer_shapes, part="b")),
+    HiddenCheck("shapes_Z", "shapes", 1, "Z is (m, n_out)", _j(ex00.judge_layer_shapes, part="Z")),
+    HiddenCheck("dense_batch", "dense", 4, "Z = A_prev @ W.T + b, also for a square layer",
+                _j(ex00.judge_dense)),
+    HiddenCheck("ng_X", "ng", 1, "X = X_ng.T", _j(ex00.judge_ng, part="X")),
+    HiddenCheck("ng_W", "ng", 1, "W = W_ng", _j(ex00.judge_ng, part="W")),
+    HiddenCheck("ng_b", "ng", 1, "b = b_ng[:, 0]", _j(ex00.judge_ng, part="b")),
+])
 
 
 # ------------------------------------------------------------------ 01
@@ -317,7 +380,7 @@ A07 = Assignment("07", "07_mlp_digits", groups=[
                 lambda args, value, ctx: ex07.judge_train(value, ctx["X_test"], ctx["y_test"])),
 ], context=_digits_context)
 
-ASSIGNMENTS = {a.number: a for a in (A01, A02, A03, A04, A05, A06, A07)}
+ASSIGNMENTS = {a.number: a for a in (A00, A01, A02, A03, A04, A05, A06, A07)}
 
 
 def get(number: str) -> Assignment:

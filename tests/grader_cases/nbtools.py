@@ -8,8 +8,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPICS = {
-    "01": "01_perceptron", "02": "02_logistic_regression", "03": "03_xor",
-    "04": "04_backprop_two_layer", "05": "05_backprop_three_layer", "06": "06_softmax",
+    "00": "00_setup_and_notation", "01": "01_perceptron", "02": "02_logistic_regression",
+    "03": "03_xor", "04": "04_backprop_two_layer", "05": "05_backprop_three_layer", "06": "06_softmax",
     "07": "07_mlp_digits",
 }
 

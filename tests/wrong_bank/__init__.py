@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlpkit.activations import sigmoid as _sig
-from mlpkit.checks import ex01, ex02, ex03, ex04, ex05, ex06, ex07
+from mlpkit.checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
 
 BANK = []
 
@@ -19,6 +19,141 @@ def wrong(check, fragment, id=None):
         BANK.append((id or fn.__name__, check, fn, fragment))
         return fn
     return deco
+
+
+# ------------------------------------------------------------------ 00
+def _shapes(triple):
+    """A layer_shapes built from ``triple(n_in, n_out, m) -> (W shape, b shape, Z shape)``."""
+    def layer_shapes(sizes, m):
+        return [triple(n_in, n_out, m) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return layer_shapes
+
+
+BANK.append(("shapes_W_transposed", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((i, o), (o,), (m, o))),
+             "the W shape of layer 1 is (3, 4), expected (4, 3): W is (n_out, n_in)"))
+BANK.append(("shapes_b_column", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o, i), (o, 1), (m, o))), "in code b is 1-D"))
+BANK.append(("shapes_b_without_comma", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o, i), (o), (m, o))),  # (o) is the int o
+             "(4) is just the number 4"))
+BANK.append(("shapes_Z_transposed", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o, i), (o,), (o, m))),
+             "the Z shape of layer 1 is (4, 5), expected (5, 4): batches are rows"))
+BANK.append(("shapes_Z_input_width", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o, i), (o,), (m, i))), "Z has one column per unit"))
+BANK.append(("shapes_bias_in_W", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o, i + 1), (o,), (m, o))), "not an extra column of W"))
+BANK.append(("shapes_float_division", ex00.check_layer_shapes,
+             _shapes(lambda i, o, m: ((o / 1, i / 1), (o,), (m, o))),
+             "the entries of a shape are ints"))
+
+
+@wrong(ex00.check_layer_shapes, "the input a^(0) = x is not a layer")
+def shapes_input_is_a_layer(sizes, m):
+    n0 = sizes[0]
+    return [((n0, n0), (n0,), (m, n0))] + [((o, i), (o,), (m, o)) for i, o in zip(sizes, sizes[1:])]
+
+
+@wrong(ex00.check_layer_shapes, "return one (W shape, b shape, Z shape) triple per layer")
+def shapes_three_lists(sizes, m):
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    return [(o, i) for i, o in pairs], [(o,) for _, o in pairs], [(m, o) for _, o in pairs]
+
+
+@wrong(ex00.check_layer_shapes, "return the shape of the array")
+def shapes_arrays(sizes, m):
+    return [(np.zeros((o, i)), np.zeros(o), np.zeros((m, o))) for i, o in zip(sizes, sizes[1:])]
+
+
+@wrong(ex00.check_layer_shapes, "hard-coded")
+def shapes_hardcoded(sizes, m):
+    return [((4, 3), (4,), (5, 4)), ((2, 4), (2,), (5, 2))]
+
+
+@wrong(ex00.check_dense_batch, "so use A_prev @ W.T: (5, 3) @ (3, 4) -> (5, 4)")
+def dense_W_not_transposed(A_prev, W, b):
+    return A_prev @ W + b
+
+
+@wrong(ex00.check_dense_batch, "not aligned: 3 (dim 1) != 4 (dim 0) (the shapes do not line up")
+def dense_np_dot_W(A_prev, W, b):
+    return np.dot(A_prev, W) + b
+
+
+@wrong(ex00.check_dense_batch, "Z has shape (4, 5), expected (5, 4): batches are rows, use "
+                               "A_prev @ W.T")
+def dense_ng_layout(A_prev, W, b):
+    return W @ A_prev.T + b[:, None]
+
+
+@wrong(ex00.check_dense_batch, "Z misses the bias b")
+def dense_no_bias(A_prev, W, b):
+    return A_prev @ W.T
+
+
+@wrong(ex00.check_dense_batch, "do not reshape b into a column (n_out, 1)")
+def dense_b_column(A_prev, W, b):
+    return A_prev @ W.T + b.reshape(-1, 1)
+
+
+# the square case (m = n_in = n_out): the same two mistakes raise no error there; simulated by
+# functions that only make them where numpy lets them through
+@wrong(ex00.check_dense_batch, "b was added as a column (b[:, None] or b.reshape(-1, 1))")
+def dense_b_column_when_it_fits(A_prev, W, b):
+    fits = A_prev.shape[0] == W.shape[0]
+    return A_prev @ W.T + (b[:, None] if fits else b)
+
+
+@wrong(ex00.check_dense_batch, "used W instead of W.T: W is (n_out, n_in)")
+def dense_W_when_it_fits(A_prev, W, b):
+    return (A_prev @ W if W.shape[0] == W.shape[1] else A_prev @ W.T) + b
+
+
+@wrong(ex00.check_dense_batch, "Z is the pre-activation")
+def dense_with_sigmoid(A_prev, W, b):
+    return _sig(A_prev @ W.T + b)
+
+
+@wrong(ex00.check_dense_batch, "return Z alone")
+def dense_returns_cache(A_prev, W, b):
+    return A_prev @ W.T + b, (A_prev, W)
+
+
+@wrong(ex00.check_dense_batch, "a matrix product (@, not *)")
+def dense_elementwise(A_prev, W, b):
+    return A_prev * W + b
+
+
+@wrong(ex00.check_dense_batch, "changed its input A_prev in place")
+def dense_in_place(A_prev, W, b):
+    A_prev -= 0.0 * A_prev + 1.0  # "centres" the inputs in place
+    return (A_prev + 1.0) @ W.T + b
+
+
+@wrong(ex00.check_ng_to_course, "X is Ng's X unchanged, shape (3, 5) = (n_in, m)")
+def ng_X_unchanged(X_ng, W_ng, b_ng):
+    return X_ng, W_ng, b_ng[:, 0]
+
+
+@wrong(ex00.check_ng_to_course, "W was transposed (shape (3, 4)): Ng's W^[l] is (n^[l], n^[l-1])")
+def ng_W_transposed(X_ng, W_ng, b_ng):
+    return X_ng.T, W_ng.T, b_ng[:, 0]
+
+
+@wrong(ex00.check_ng_to_course, "b has shape (4, 1), expected (4,): the course's b is 1-D")
+def ng_b_column(X_ng, W_ng, b_ng):
+    return X_ng.T, W_ng, b_ng
+
+
+@wrong(ex00.check_ng_to_course, "b has shape (1, 4), expected (4,): make it 1-D")
+def ng_b_row(X_ng, W_ng, b_ng):
+    return X_ng.T, W_ng, b_ng.T
+
+
+@wrong(ex00.check_ng_to_course, "returned 2 values, expected 3: (X, W, b)")
+def ng_forgets_W(X_ng, W_ng, b_ng):
+    return X_ng.T, b_ng[:, 0]
 
 
 # ------------------------------------------------------------------ 01
