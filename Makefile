@@ -28,13 +28,14 @@ endef
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help venv lab test test-unit test-notebooks torch clean
+.PHONY: help venv lab test test-unit test-notebooks test-browser torch clean
 
 help:
 	@echo "make lab             set up .venv and open the course in JupyterLab"
 	@echo "make test            set up .venv and run every test"
 	@echo "make test-unit       unit and grader tests only (no notebooks)"
 	@echo "make test-notebooks  nbval over notebooks/ and solutions/"
+	@echo "make test-browser    every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make torch           add PyTorch (CPU) to .venv for the cross-checks"
 	@echo "make clean           remove .venv and caches"
 
@@ -51,10 +52,24 @@ lab: venv
 	@echo "Starting JupyterLab. Open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below in your browser."
 	$(PY) -m jupyter lab $(LAB_FLAGS)
 
+# A pinned CPU build: an unpinned `torch` can pull a CUDA build of several GB.
 torch: venv
-	$(PY) -m pip install 'torch==2.13.0' || $(PY) -m pip install --index-url https://download.pytorch.org/whl/cpu torch
+	$(PY) -m pip install 'torch==2.13.0'
+
+# `make test` also runs the browser suite when Chromium is installed, and says so when it is not.
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null)
 
 test: test-unit test-notebooks
+ifeq ($(strip $(CHROMIUM)),)
+	@echo ""
+	@echo "************************************************************************"
+	@echo "* test-browser SKIPPED: chromium not found, so the notebooks were not  *"
+	@echo "* opened in JupyterLab. Install it (Debian/Ubuntu: apt-get install     *"
+	@echo "* chromium) or set CHROMIUM=/path/to/chromium, then: make test-browser *"
+	@echo "************************************************************************"
+else
+	@$(MAKE) --no-print-directory test-browser CHROMIUM=$(CHROMIUM)
+endif
 
 test-unit: venv
 	$(call run_pytest,tests)
@@ -68,5 +83,26 @@ else
 	$(call run_pytest,$(NBVAL_FLAGS) $(NOTEBOOKS))
 endif
 
+# Every notebook in notebooks/ and solutions/ opened in JupyterLab in headless Chromium:
+# run all, no error, every widget explorer renders and answers its slider (tests/browser/).
+# Screenshots and the server log: artifacts/browser/.
+test-browser: export MLP_BROWSER_TESTS = 1
+test-browser: export CHROMIUM := $(CHROMIUM)
+test-browser: venv
+	@if [ -z "$(strip $(CHROMIUM))" ]; then \
+	  echo "test-browser: chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium"; \
+	  exit 1; fi
+	$(call run_pytest,tests/browser -rs)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# Training speed of mlpkit against PyTorch and scikit-learn (benchmarks/train_speed.py).
+#   make bench                  full run (several minutes), writes benchmarks/RESULTS.md
+#   make bench ARGS=--quick     or `make bench-quick`: under a minute, prints only
+.PHONY: bench bench-quick
+bench: venv
+	$(PY) benchmarks/train_speed.py $(if $(filter --quick,$(ARGS)),,--markdown benchmarks/RESULTS.md) $(ARGS)
+
+bench-quick: venv
+	$(PY) benchmarks/train_speed.py --quick $(ARGS)

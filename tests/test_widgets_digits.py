@@ -71,9 +71,9 @@ def test_explorer_trains_on_click_with_the_slider_values():
     box.button.click()
     assert box.state["hidden_size"] == 4 and box.state["lr"] == pytest.approx(0.01)
     assert box.state["history"]["loss"] != first["history"]["loss"]
-    box.activation.value = "tanh"
-    box.button.click()
+    box.activation.value = "tanh"   # a new setting trains by itself
     assert [r["activation"] for r in box.runs] == ["relu", "tanh"]   # only the last `keep` runs
+    assert box.runs[-1]["hidden_size"] == 4
     box.clear.click()
     assert box.runs == []
 
@@ -83,3 +83,15 @@ def test_plot_runs_and_static_figure():
     assert len(runs) == 3 and len(axes[0].lines) == 3 and len(axes[1].lines) == 3
     assert [r["hidden_size"] for r in runs] == [4, 64, 64]
     assert "test" in axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_moving_a_slider_trains_a_new_run_with_its_value():
+    box = wd.explorer(hidden_size=32, epochs=2, keep=3)
+    assert len(box.runs) == 1
+    first = box.state
+    new_size = [h for h in wd.HIDDEN_SIZES if h != 32][0]
+    box.hidden_size.value = new_size
+    assert len(box.runs) == 2
+    assert box.state is not first
+    assert box.state["hidden_size"] == new_size
+    assert box.state["history"]["loss"] != first["history"]["loss"]

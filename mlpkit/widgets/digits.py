@@ -120,8 +120,9 @@ def explorer(hidden_size: int = 32, activation: str = "relu", lr: float = 0.1, e
              keep: int = 4):
     """Sliders for width, activation, learning rate and epochs, and a *Train* button.
 
-    Each click trains one run (well under 2 s) and redraws the last ``keep``
-    runs. Returns an ``ipywidgets.VBox``; its attributes ``hidden_size``,
+    Releasing a slider (or picking an activation) trains one run with the new
+    settings (well under 2 s) and redraws the last ``keep`` runs; *Train*
+    repeats a run with the current settings. Returns an ``ipywidgets.VBox``; its attributes ``hidden_size``,
     ``activation``, ``lr``, ``epochs``, ``button`` (the controls), ``output``,
     ``runs`` and ``state`` (the latest :func:`train_run` result) let tests
     drive it without a browser.
@@ -131,11 +132,13 @@ def explorer(hidden_size: int = 32, activation: str = "relu", lr: float = 0.1, e
     from IPython.display import clear_output
 
     w_hidden = widgets.SelectionSlider(options=list(HIDDEN_SIZES), value=int(hidden_size),
-                                       description="hidden")
+                                       description="hidden", continuous_update=False)
     w_act = widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation")
     w_lr = widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0, step=0.25,
-                                  description="lr", readout_format=".3g")
-    w_epochs = widgets.IntSlider(value=int(epochs), min=1, max=20, description="epochs")
+                                  description="lr", readout_format=".3g",
+                                  continuous_update=False)
+    w_epochs = widgets.IntSlider(value=int(epochs), min=1, max=20, description="epochs",
+                                 continuous_update=False)
     button = widgets.Button(description="Train", button_style="primary", icon="play")
     clear = widgets.Button(description="Clear runs")
     out = widgets.Output()
@@ -167,6 +170,8 @@ def explorer(hidden_size: int = 32, activation: str = "relu", lr: float = 0.1, e
 
     button.on_click(train)
     clear.on_click(reset)
+    for control in (w_hidden, w_act, w_lr, w_epochs):
+        control.observe(lambda _change: train(), names="value")
     box.hidden_size, box.activation, box.lr, box.epochs = w_hidden, w_act, w_lr, w_epochs
     box.button, box.clear, box.output = button, clear, out
     train()
