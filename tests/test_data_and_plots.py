@@ -45,6 +45,15 @@ def test_digits_and_split():
     np.testing.assert_array_equal(Xtr, Xtr2)
 
 
+def test_digits_are_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    X, y = data.digits(scale=False)
+    np.testing.assert_array_equal(X, d.data)
+    np.testing.assert_array_equal(y, d.target)
+
+
 def test_gates():
     X, y = data.logic_gate("xor", pm1=True)
     assert y.tolist() == [-1, 1, 1, -1]
