@@ -11,6 +11,7 @@ Notation (SYLLABUS.md, notebook 05): for layers ``l = 1..L``
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from . import activations
 from ._validation import (check_binary_labels, check_class_labels, check_dtype, check_matrix,
                           check_positive, check_array)
+from ._fast import MinibatchSGD
 from .layers import Dense
 from .losses import logsumexp, softmax
 from .activations import sigmoid
@@ -254,6 +256,12 @@ class MLP:
 
         Raises ``TrainingDiverged`` when the loss becomes NaN or inf; the
         weights are then restored to those at the start of that epoch.
+
+        The step is :meth:`mlpkit._fast.MinibatchSGD.step`: the arithmetic of
+        :meth:`gradients` followed by the update, with every array allocated once
+        per call of ``fit``. It trains a copy of the weights and writes them into
+        the layers' own arrays (in place) at the end of each epoch, before
+        ``callback`` runs; changes a callback makes are used by the next epoch.
         """
         X = self._check_X(X)
         m = X.shape[0]
@@ -277,29 +285,27 @@ class MLP:
         rng = np.random.default_rng(seed)
         self.history_ = history
         lr = self.dtype.type(lr)
+        sgd = MinibatchSGD(self, X, Y, batch_size)  # the step and its buffers: mlpkit/_fast.py
         for epoch in range(epochs):
-            backup = [p.copy() for p in self.params]
-            order = rng.permutation(m)
+            sgd.start_epoch(rng.permutation(m))  # works on a copy of the weights until sgd.store()
             total, correct = 0.0, 0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for start in range(0, m, batch_size):
-                    idx = order[start:start + batch_size]
-                    Xb, Yb = X[idx], Y[idx]
-                    Zs, As = self._forward(Xb)
-                    batch_loss, delta = self._loss_and_delta(Zs[-1], Yb)
-                    if not np.isfinite(batch_loss):
-                        for p, saved in zip(self.params, backup):
-                            p[...] = saved
-                        raise TrainingDiverged(
-                            f"training diverged: the loss became {batch_loss} in epoch {epoch + 1} "
-                            f"(lr={float(lr):g}); the weights were restored to the start of that "
-                            "epoch. Try a smaller learning rate (lr), e.g. lr/10.")
-                    total += batch_loss * len(idx)
-                    if classify:
-                        correct += self._n_correct(Zs[-1], Yb)
-                    for layer, (dW, db) in zip(self.layers, self._backward(Zs, As, delta)):
-                        layer.W -= lr * dW
-                        layer.b -= lr * db
+                try:
+                    for start in range(0, m, batch_size):
+                        batch_loss, n_correct = sgd.step(start, lr)  # measured before the update
+                        if not math.isfinite(batch_loss):  # the model still holds the epoch's start
+                            raise TrainingDiverged(
+                                f"training diverged: the loss became {batch_loss} in epoch "
+                                f"{epoch + 1} (lr={float(lr):g}); the weights were restored to the "
+                                "start of that epoch. Try a smaller learning rate (lr), e.g. lr/10.")
+                        total += batch_loss * min(batch_size, m - start)
+                        correct += n_correct
+                except TrainingDiverged:
+                    raise
+                except BaseException:  # e.g. KeyboardInterrupt: keep the steps taken so far
+                    sgd.store()
+                    raise
+            sgd.store()
             history["loss"].append(total / m)
             if classify:
                 history["accuracy"].append(correct / m)

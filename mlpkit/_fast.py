@@ -1,0 +1,247 @@
+"""The training step behind ``MLP.fit``: minibatch SGD with no per-step allocation.
+
+:meth:`MinibatchSGD.step` is the algorithm of notebook 05, one equation a line
+(batch-major, ``m`` rows in the batch, layers ``l = 1..L``, lists indexed like the maths)::
+
+    forward          Z[l] = A[l-1] @ W[l].T + b[l]      A[l] = g(Z[l])      A[0] = X[batch]
+    output delta     delta[L] = (A[L] - Y) / m           (softmax + cross-entropy: A[L] = softmax(Z[L]))
+    delta recursion  delta[l] = (delta[l+1] @ W[l+1]) * g'(Z[l])
+    gradients        dW[l] = delta[l].T @ A[l-1]         db[l] = sum_i delta[l]_i
+    update           theta -= lr * grad                  (every W[l] and b[l] at once)
+
+The arithmetic is that of ``MLP._forward``, ``MLP._loss_and_delta`` and
+``MLP._backward``: the same operations in the same order, so the weights agree
+to the last bit in float64 and float32 (``tests/test_fit_fast.py`` checks it).
+Only *where* the results go differs. A small network spends most of its time
+not in arithmetic but in allocating arrays and in numpy's per-call overhead
+(about a microsecond per call), so:
+
+* every array a step needs is allocated once per ``fit`` and written with ``out=``;
+* all weights and biases live in one vector ``theta`` (``W[l]``, ``b[l]`` are views
+  of it), all gradients in one vector ``grad``: the update is two calls, not four per layer;
+* the shuffled rows of a batch are gathered once, straight into ``A[0]``
+  (``X.take(rows, axis=0, out=..., mode="clip")``), the labels once per epoch;
+* softmax + cross-entropy is one fused function giving the loss, the accuracy and
+  ``delta[L]`` without a one-hot matrix;
+* ``g'(Z)`` comes from what the forward pass kept (``A = sigmoid(Z)`` gives
+  ``sigmoid'(Z) = A (1 - A)``), computed in place; ReLU overwrites ``Z`` with ``A``
+  (``relu'(z) = [relu(z) > 0]`` needs only ``A``);
+* the first layer's input gradient ``delta[0]`` is never computed (nothing uses it);
+* ufuncs and their reductions called directly (``np.add.reduce(x, axis=0, out=...)``
+  is ``np.sum`` without its Python wrapper), and ``np.dot`` for the products: the same
+  BLAS call as ``@`` with less overhead, and for a batch of one row, where ``@`` computes
+  the outer product ``delta.T @ A`` without BLAS, several times faster (same values).
+
+On wide layers the matrix products take nearly all the time; the rest is what this
+module trims (``benchmarks/train_speed.py`` measures both).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations
+
+__all__ = ["MinibatchSGD", "softmax_cross_entropy_delta"]
+
+
+# ------------------------------------------------------------------ hidden units, in place
+# forward(Z, A, T):      A = g(Z), written into A (T: scratch of Z's shape; Z is kept
+#                        unless the unit is in_place, when A and Z are one array)
+# backward(D, Z, A, T):  D *= g'(Z), in place: the "* g'(Z[l])" of the delta recursion
+
+class _ReLU:
+    in_place = True                                   # A[l] may share Z[l]'s memory: [a > 0] = [z > 0]
+
+    @staticmethod
+    def forward(Z, A, T):
+        np.maximum(Z, 0, out=A)                       # relu(z) = max(z, 0)
+
+    @staticmethod
+    def backward(D, Z, A, T):
+        D *= A > 0                                    # relu'(z) = [z > 0] = [relu(z) > 0]
+
+
+class _Sigmoid:
+    @staticmethod
+    def forward(Z, A, T):
+        # the stable form of activations.sigmoid: with e = exp(-|z|) (never overflows),
+        # sigmoid(z) = where(z >= 0, 1, e) / (1 + e), and as 0 < e <= 1,
+        # where(z >= 0, 1, e) = max(e, [z >= 0])
+        np.exp(np.negative(np.abs(Z, out=A), out=A), out=A)       # A = e
+        np.add(A, 1.0, out=T)                                     # T = 1 + e
+        np.maximum(A, Z >= 0, out=A)                              # A = where(z >= 0, 1, e)
+        A /= T
+
+    @staticmethod
+    def backward(D, Z, A, T):
+        np.subtract(1.0, A, out=T)                    # sigmoid'(z) = sigmoid(z) (1 - sigmoid(z))
+        T *= A                                        #   with sigmoid(z) = A
+        D *= T
+
+
+class _Tanh:
+    @staticmethod
+    def forward(Z, A, T):
+        np.tanh(Z, out=A)
+
+    @staticmethod
+    def backward(D, Z, A, T):
+        np.multiply(A, A, out=T)                      # tanh'(z) = 1 - tanh(z)^2, tanh(z) = A
+        np.subtract(1.0, T, out=T)
+        D *= T
+
+
+class _Library:
+    """Any other activation: the library's own ``g`` and ``g'`` (they allocate; still exact)."""
+
+    def __init__(self, name: str):
+        self.g = activations.get(name)
+
+    def forward(self, Z, A, T):
+        np.copyto(A, self.g.f(Z))
+
+    def backward(self, D, Z, A, T):
+        D *= self.g.df(Z)
+
+
+_IN_PLACE = {"relu": _ReLU, "sigmoid": _Sigmoid, "tanh": _Tanh}
+
+
+def _unit(name: str):
+    return _IN_PLACE[name]() if name in _IN_PLACE else _Library(name)
+
+
+# ------------------------------------------------------------------ softmax + cross-entropy, fused
+
+def softmax_cross_entropy_delta(Z, y, flat, s, v):
+    """Mean cross-entropy, number correct and ``delta[L]`` of a softmax output, from the logits.
+
+    ``Z``: logits ``(m, K)``, overwritten with ``delta[L] = (softmax(Z) - onehot(y)) / m``;
+    ``y``: labels ``(m,)``; ``flat = arange(m) * K + y``: where each row's true class
+    sits in ``Z.ravel()`` (so there is no one-hot matrix); ``s``: scratch ``(m, 1)``;
+    ``v``: scratch ``(2, m)``. Returns ``(loss, n_correct, delta)``.
+    """
+    m = Z.shape[0]
+    Z -= np.maximum.reduce(Z, axis=1, keepdims=True, out=s)   # shift by the row max: exp cannot overflow
+    n_correct = int(np.count_nonzero(Z.argmax(axis=1) == y))
+    z_y = Z.take(flat, out=v[0], mode="clip")          # (shifted) logit of the true class
+    E = np.exp(Z, out=Z)
+    np.add.reduce(E, axis=1, keepdims=True, out=s)    # s_i = sum_k exp(z_ik)
+    losses = np.log(s[:, 0], out=v[1])
+    losses -= z_y                                     # L_i = log s_i - z_iy = -log softmax(z_i)_y
+    loss = float(np.add.reduce(losses) / m)           # J = (1/m) sum_i L_i
+    E /= s                                            # A[L] = softmax(Z[L])
+    E.reshape(-1)[flat] -= 1                          # A[L] - Y, Y = onehot(y)
+    E /= m                                            # delta[L] = (A[L] - Y) / m
+    return loss, n_correct, E
+
+
+# ------------------------------------------------------------------ the step
+
+class MinibatchSGD:
+    """Minibatch SGD on ``model`` over the validated ``(X, Y)``: the buffers of one ``fit`` call.
+
+    Per epoch: :meth:`start_epoch` (the row order; copies the model's weights into
+    ``theta``), :meth:`step` for each batch start ``0, B, 2B, ...``, then
+    :meth:`store` (copies ``theta`` back into the model). Until ``store`` the
+    model's own arrays are untouched, so a failed epoch leaves the weights as they
+    were at its start.
+    """
+
+    def __init__(self, model, X: np.ndarray, Y: np.ndarray, batch_size: int):
+        self.model, self.X, self.Y = model, X, Y
+        self.B = B = min(batch_size, X.shape[0])
+        self.L = L = len(model.layers)
+        dt, n = model.dtype, model.sizes                       # n[l]: units in layer l
+        # theta = [W1, b1, W2, b2, ...] flattened, grad alike; W[l], b[l], dW[l], db[l] view them
+        self.theta = np.empty(model.n_params, dt)
+        self.grad = np.empty(model.n_params, dt)
+        self.W, self.b, self.dW, self.db = [None], [None], [None], [None]
+        self.WT = [None]                                       # W[l].T, a view made once
+        at = 0
+        for l in range(1, L + 1):
+            size = n[l] * n[l - 1]
+            self.W.append(self.theta[at:at + size].reshape(n[l], n[l - 1]))
+            self.WT.append(self.W[l].T)
+            self.dW.append(self.grad[at:at + size].reshape(n[l], n[l - 1]))
+            at += size
+            self.b.append(self.theta[at:at + n[l]])
+            self.db.append(self.grad[at:at + n[l]])
+            at += n[l]
+        self.g = [None] + [_unit(name) for name in model.hidden]      # g[l], l = 1..L-1
+        self.softmax = model.output == "softmax"
+        # buffers for B rows: A[l] (l = 0..L-1), Z[l] (l = 1..L), delta[l] and scratch T[l]
+        # (l = 1..L-1); delta[L] is set by the output layer (for softmax it overwrites Z[L])
+        self._Z = [None] + [np.empty((B, n[l]), dt) for l in range(1, L + 1)]
+        self._A = [np.empty((B, n[0]), dt)] + [   # ReLU layers work in place (less memory traffic)
+            self._Z[l] if getattr(self.g[l], "in_place", False) else np.empty((B, n[l]), dt)
+            for l in range(1, L)]
+        self._D = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)] + [None]
+        self._T = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)]
+        self._s = np.empty((B, 1), dt)
+        self._v = np.empty((2, B), dt)
+        self._views: dict[int, tuple] = {}
+
+    def views(self, m: int):
+        """The first ``m`` rows of every buffer (contiguous; made once per batch length)."""
+        if m not in self._views:
+            rows = lambda bufs: [None if a is None else a[:m] for a in bufs]  # noqa: E731
+            self._views[m] = (rows(self._A), rows(self._Z), rows(self._D), rows(self._T),
+                              self._s[:m], self._v[:, :m])
+        return self._views[m]
+
+    def start_epoch(self, order: np.ndarray) -> None:
+        """Train on the rows in the order ``order`` (a permutation of ``0..n-1``), from the
+        model's current weights."""
+        for l, layer in enumerate(self.model.layers, start=1):
+            np.copyto(self.W[l], layer.W)
+            np.copyto(self.b[l], layer.b)
+        self.order = order
+        self.Y_epoch = self.Y[order]                          # labels in batch order, gathered once
+        if self.softmax:                  # where each row's true class sits in its batch's Z.ravel()
+            self.flat = np.arange(order.size) % self.B * self.model.sizes[-1] + self.Y_epoch
+
+    def store(self) -> None:
+        """Copy the trained weights into the model's own arrays (in place)."""
+        for l, layer in enumerate(self.model.layers, start=1):
+            np.copyto(layer.W, self.W[l])
+            np.copyto(layer.b, self.b[l])
+
+    def step(self, start: int, lr) -> tuple[float, int]:
+        """One SGD step on rows ``order[start:start + B]``; returns ``(loss, n_correct)``
+        measured before the update (``n_correct`` is 0 for a regression output)."""
+        L, W, WT, b, dW, db, g = self.L, self.W, self.WT, self.b, self.dW, self.db, self.g
+        stop = start + self.B
+        rows = self.order[start:stop]
+        A, Z, delta, T, s, v = self.views(rows.size)
+
+        # forward pass
+        self.X.take(rows, axis=0, out=A[0], mode="clip")         # A[0] = X[batch]
+        for l in range(1, L + 1):
+            np.dot(A[l - 1], WT[l], out=Z[l])                    # Z[l] = A[l-1] @ W[l].T
+            Z[l] += b[l]                                         #        + b[l]
+            if l < L:
+                g[l].forward(Z[l], A[l], T[l])                   # A[l] = g(Z[l])
+
+        # output delta (with the batch's loss and accuracy)
+        y = self.Y_epoch[start:stop]
+        if self.softmax:
+            loss, n_correct, delta_L = softmax_cross_entropy_delta(Z[L], y, self.flat[start:stop], s, v)
+        else:
+            model = self.model
+            loss, delta_L = model._loss_and_delta(Z[L], y)      # (A[L] - Y) / m
+            n_correct = model._n_correct(Z[L], y)
+        delta[L] = delta_L
+
+        # backward pass: gradients and delta recursion, last layer first
+        for l in range(L, 0, -1):
+            np.dot(delta[l].T, A[l - 1], out=dW[l])              # dW[l] = delta[l].T @ A[l-1]
+            np.add.reduce(delta[l], axis=0, out=db[l])           # db[l] = sum_i delta[l]_i
+            if l > 1:
+                np.dot(delta[l], W[l], out=delta[l - 1])         # delta[l-1] = (delta[l] @ W[l])
+                g[l - 1].backward(delta[l - 1], Z[l - 1], A[l - 1], T[l - 1])   # * g'(Z[l-1])
+
+        # update: theta -= lr * grad
+        self.grad *= lr
+        self.theta -= self.grad
+        return loss, n_correct

@@ -1,0 +1,340 @@
+"""MLP.fit's fast path (mlpkit/_fast.py) against plain training loops written here.
+
+Two references:
+
+* ``plain_fit``: notebook 05's equations written out with the public activations and
+  losses, allocating as it goes. The fast fit must match it to 1e-10 in float64.
+* ``methods_fit``: the loop ``MLP.fit`` had before the fast path, built from
+  ``MLP._forward``, ``_loss_and_delta`` and ``_backward``. The fast path claims the same
+  operations in the same order, so here the weights and the history must be *equal*.
+
+Both draw the batch order as ``fit`` does: ``default_rng(seed).permutation(n)`` per epoch,
+batches of ``batch_size`` rows, the last one smaller.
+"""
+import numpy as np
+import pytest
+
+import mlpkit
+from mlpkit import _fast, activations, losses
+
+HIDDEN = ["relu", "sigmoid", "tanh", "elu", "softplus", "leaky_relu", "hard_tanh", "identity"]
+OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 2), ("identity", 1), ("identity", 2)]
+
+
+def make_data(output, K, m=53, n=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    if output == "softmax":
+        y = rng.integers(0, K, size=m)
+    elif output == "sigmoid":
+        y = rng.integers(0, 2, size=m) if K == 1 else rng.integers(0, 2, size=(m, K))
+    else:
+        y = rng.normal(size=m) if K == 1 else rng.normal(size=(m, K))
+    return X, y
+
+
+def targets(output, y, K, dtype):
+    """Labels for softmax; float ``(m, K)`` targets otherwise (as MLP._check_y returns them)."""
+    if output == "softmax":
+        return np.asarray(y, dtype=np.intp)
+    return np.asarray(y, dtype=dtype).reshape(len(y), K)
+
+
+def plain_fit(model, X, y, epochs, batch_size, lr, seed=0):
+    """Minibatch SGD from the equations, on copies of ``model``'s weights; returns (Ws, bs, history)."""
+    dt = model.dtype
+    X = np.asarray(X, dtype=dt)
+    m, K = X.shape[0], model.sizes[-1]
+    Y = targets(model.output, y, K, dt)
+    Ws = [layer.W.copy() for layer in model.layers]
+    bs = [layer.b.copy() for layer in model.layers]
+    gs = [activations.get(h) for h in model.hidden]
+    lr = dt.type(lr)
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "accuracy": []}
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(m)
+            total, correct = 0.0, 0
+            for start in range(0, m, batch_size):
+                idx = order[start:start + batch_size]
+                A, Yb, mb = X[idx], Y[idx], len(idx)
+                As, Zs = [A], []
+                for l in range(len(Ws)):                     # Z = A_prev W^T + b, A = g(Z)
+                    Z = A @ Ws[l].T + bs[l]
+                    Zs.append(Z)
+                    if l < len(gs):
+                        A = gs[l].f(Z)
+                        As.append(A)
+                Z = Zs[-1]
+                if model.output == "softmax":               # delta_L = (A_L - Y) / m
+                    loss = losses.softmax_cross_entropy(Z, Yb)
+                    delta = losses.softmax_cross_entropy_grad(Z, Yb)
+                    correct += int(np.sum(Z.argmax(axis=1) == Yb))
+                elif model.output == "sigmoid":
+                    loss = float(np.sum(np.logaddexp(0, Z) - Yb * Z) / mb)
+                    delta = (activations.sigmoid(Z) - Yb) / mb
+                    correct += int(np.sum(np.all((Z > 0) == (Yb > 0.5), axis=1)))
+                else:
+                    loss = float(0.5 * np.sum((Z - Yb) ** 2) / mb)
+                    delta = (Z - Yb) / mb
+                total += loss * mb
+                grads = []
+                for l in range(len(Ws) - 1, -1, -1):         # dW = delta^T A_prev, db = sum delta
+                    grads.append((delta.T @ As[l], delta.sum(axis=0)))
+                    if l > 0:                                 # delta_prev = (delta W) * g'(Z_prev)
+                        delta = (delta @ Ws[l]) * gs[l - 1].df(Zs[l - 1])
+                for l, (dW, db) in zip(range(len(Ws) - 1, -1, -1), grads):
+                    Ws[l] = Ws[l] - lr * dW                   # theta -= lr * grad
+                    bs[l] = bs[l] - lr * db
+            history["loss"].append(total / m)
+            history["accuracy"].append(correct / m)
+    return Ws, bs, history
+
+
+def methods_fit(model, X, y, epochs, batch_size, lr, seed=0):
+    """The loop MLP.fit ran before the fast path, on ``model`` itself; returns its history."""
+    X = model._check_X(X)
+    m = X.shape[0]
+    Y = model._check_y(y, m)
+    lr = model.dtype.type(lr)
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "accuracy": []}
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(epochs):
+            order = rng.permutation(m)
+            total, correct = 0.0, 0
+            for start in range(0, m, batch_size):
+                idx = order[start:start + batch_size]
+                Xb, Yb = X[idx], Y[idx]
+                Zs, As = model._forward(Xb)
+                batch_loss, delta = model._loss_and_delta(Zs[-1], Yb)
+                total += batch_loss * len(idx)
+                correct += model._n_correct(Zs[-1], Yb)
+                for layer, (dW, db) in zip(model.layers, model._backward(Zs, As, delta)):
+                    layer.W -= lr * dW
+                    layer.b -= lr * db
+            history["loss"].append(total / m)
+            history["accuracy"].append(correct / m)
+    return history
+
+
+def pair(sizes, hidden, output, dtype=np.float64, seed=3):
+    return (mlpkit.MLP(sizes, hidden=hidden, output=output, seed=seed, dtype=dtype),
+            mlpkit.MLP(sizes, hidden=hidden, output=output, seed=seed, dtype=dtype))
+
+
+def max_abs_diff(Ws, bs, model):
+    return max(max(np.max(np.abs(W - l.W)), np.max(np.abs(b - l.b)))
+               for W, b, l in zip(Ws, bs, model.layers))
+
+
+def check_history(h, ref, output, tol):
+    np.testing.assert_allclose(h["loss"], ref["loss"], rtol=tol, atol=tol)
+    if output == "identity":
+        assert "accuracy" not in h
+    else:
+        assert h["accuracy"] == ref["accuracy"]
+
+
+# ------------------------------------------------------------------ float64: matches the equations
+@pytest.mark.parametrize("output,K", OUTPUTS)
+@pytest.mark.parametrize("hidden", [["relu"], ["sigmoid", "tanh"], ["elu", "softplus"],
+                                    ["leaky_relu", "hard_tanh", "identity"], []])
+@pytest.mark.parametrize("batch_size", [1, 8, 53, 100])   # 53 rows: 8 leaves a last batch of 5
+def test_float64_matches_plain_loop(output, K, hidden, batch_size):
+    X, y = make_data(output, K)
+    sizes = [4] + [5] * len(hidden) + [K]
+    fast, ref = pair(sizes, hidden, output)
+    h = fast.fit(X, y, epochs=3, batch_size=batch_size, lr=0.05, seed=7)
+    Ws, bs, href = plain_fit(ref, X, y, epochs=3, batch_size=batch_size, lr=0.05, seed=7)
+    assert max_abs_diff(Ws, bs, fast) < 1e-10
+    check_history(h, href, output, 1e-10)
+    # the weights did move: the comparison is not between two untouched models
+    assert max_abs_diff(Ws, bs, ref) > 1e-3
+
+
+@pytest.mark.parametrize("output,K", OUTPUTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("batch_size", [1, 7, 32, 200])
+def test_same_operations_as_before(output, K, dtype, batch_size):
+    """Equal, not just close, to the loop built from MLP's own methods (float64 and float32)."""
+    X, y = make_data(output, K, m=101, n=6, seed=1)
+    for hidden in (["relu", "sigmoid"], ["tanh", "elu"], ["softplus", "leaky_relu", "hard_tanh"]):
+        sizes = [6] + [7] * len(hidden) + [K]
+        fast, ref = pair(sizes, hidden, output, dtype=dtype)
+        h = fast.fit(X, y, epochs=2, batch_size=batch_size, lr=0.1, seed=2)
+        href = methods_fit(ref, X, y, epochs=2, batch_size=batch_size, lr=0.1, seed=2)
+        for p, q in zip(fast.params, ref.params):
+            np.testing.assert_array_equal(p, q)
+        assert h["loss"] == href["loss"]
+        if output != "identity":
+            assert h["accuracy"] == href["accuracy"]
+
+
+def test_digits_network_matches_plain_loop():
+    """The benchmark's task A network, 3 epochs, both hidden units, float64."""
+    Xtr, _, ytr, _ = mlpkit.data.digits_split()
+    for hidden in ("sigmoid", "relu"):
+        fast, ref = pair([64, 128, 64, 10], hidden, "softmax", seed=0)
+        h = fast.fit(Xtr, ytr, epochs=3, batch_size=32, lr=0.1)     # 1438 rows: last batch of 30
+        Ws, bs, href = plain_fit(ref, Xtr, ytr, epochs=3, batch_size=32, lr=0.1)
+        assert max_abs_diff(Ws, bs, fast) < 1e-10
+        check_history(h, href, "softmax", 1e-10)
+        exact = mlpkit.MLP([64, 128, 64, 10], hidden=hidden, seed=0)
+        assert methods_fit(exact, Xtr, ytr, epochs=3, batch_size=32, lr=0.1) == h
+        for p, q in zip(fast.params, exact.params):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_the_comparison_can_fail():
+    """A change far below visible precision (lr one part in 1e6, or one batch order) is detected."""
+    X, y = make_data("softmax", 3)
+    fast, ref = pair([4, 5, 3], ["tanh"], "softmax")
+    fast.fit(X, y, epochs=3, batch_size=8, lr=0.2, seed=7)
+    Ws, bs, _ = plain_fit(ref, X, y, epochs=3, batch_size=8, lr=0.2 * (1 + 1e-6), seed=7)
+    assert max_abs_diff(Ws, bs, fast) > 1e-10
+    Ws, bs, _ = plain_fit(ref, X, y, epochs=3, batch_size=8, lr=0.2, seed=8)
+    assert max_abs_diff(Ws, bs, fast) > 1e-3
+
+
+def test_history_holds_plain_python_floats():
+    """Notebooks print history values: they must stay floats, not numpy scalars (np.float64(...))."""
+    for output, K in OUTPUTS:
+        X, y = make_data(output, K)
+        for dtype in (np.float64, np.float32):
+            model = mlpkit.MLP([4, 5, K], hidden="relu", output=output, dtype=dtype)
+            h = model.fit(X, y, epochs=2, batch_size=8, X_val=X[:9], y_val=y[:9])
+            for key, values in h.items():
+                assert all(type(v) is float for v in values), (output, dtype, key, values)
+
+
+# ------------------------------------------------------------------ float32
+@pytest.mark.parametrize("output,K", OUTPUTS)
+def test_float32_stays_close(output, K):
+    X, y = make_data(output, K, m=64)
+    f32 = mlpkit.MLP([4, 8, 6, K], hidden=["relu", "tanh"], output=output, seed=0, dtype=np.float32)
+    f64 = mlpkit.MLP([4, 8, 6, K], hidden=["relu", "tanh"], output=output, seed=0, dtype=np.float64)
+    h32 = f32.fit(X, y, epochs=5, batch_size=16, lr=0.1)
+    h64 = f64.fit(X, y, epochs=5, batch_size=16, lr=0.1)
+    assert all(p.dtype == np.float32 for p in f32.params)
+    for p, q in zip(f32.params, f64.params):
+        np.testing.assert_allclose(p, q, atol=1e-4)
+    np.testing.assert_allclose(h32["loss"], h64["loss"], rtol=1e-4)
+    Ws, bs, _ = plain_fit(mlpkit.MLP([4, 8, 6, K], hidden=["relu", "tanh"], output=output, seed=0,
+                                     dtype=np.float32), X, y, epochs=5, batch_size=16, lr=0.1)
+    assert max_abs_diff(Ws, bs, f32) < 1e-5
+
+
+# ------------------------------------------------------------------ behaviour around the step
+def test_weights_are_updated_in_place_and_callbacks_see_them():
+    X, y = make_data("softmax", 3)
+    model = mlpkit.MLP([4, 5, 3], hidden="relu", seed=0)
+    arrays = model.params
+    before = [p.copy() for p in arrays]
+    seen = []
+    model.fit(X, y, epochs=2, batch_size=8, lr=0.2,
+              callback=lambda epoch, h: seen.append(model.layers[0].W.copy()))
+    assert all(p is q for p, q in zip(model.params, arrays))       # the same arrays, updated
+    assert not np.array_equal(arrays[0], before[0])
+    np.testing.assert_array_equal(seen[-1], model.layers[0].W)
+    assert not np.array_equal(seen[0], seen[1])
+
+
+def test_changes_made_by_a_callback_are_used_by_the_next_epoch():
+    X, y = make_data("softmax", 3)
+    fast, ref = pair([4, 5, 3], ["relu"], "softmax")
+
+    def zero_biases(epoch, history, model=fast):
+        for layer in model.layers:
+            layer.b[:] = 0
+    fast.fit(X, y, epochs=3, batch_size=8, lr=0.2, seed=7, callback=zero_biases)
+    orders = np.random.default_rng(7)               # reference: epoch by epoch, the same row orders
+    for _ in range(3):
+        perm = orders.permutation(len(X))
+        ref_epoch(ref, X[perm], y[perm], batch_size=8, lr=0.2)
+        for layer in ref.layers:
+            layer.b[:] = 0
+    for p, q in zip(fast.params, ref.params):
+        np.testing.assert_array_equal(p, q)
+    assert all(np.all(layer.b == 0) for layer in fast.layers)
+
+
+def ref_epoch(model, X, y, batch_size, lr):
+    """One epoch of methods_fit over the rows in their given order, on ``model`` itself."""
+    Y = model._check_y(y, len(X))
+    lr = model.dtype.type(lr)
+    for start in range(0, len(X), batch_size):
+        Zs, As = model._forward(X[start:start + batch_size])
+        _, delta = model._loss_and_delta(Zs[-1], Y[start:start + batch_size])
+        for layer, (dW, db) in zip(model.layers, model._backward(Zs, As, delta)):
+            layer.W -= lr * dW
+            layer.b -= lr * db
+
+
+def test_divergence_in_a_later_epoch_restores_that_epochs_start():
+    X, y = make_data("identity", 1, m=64)
+    model = mlpkit.MLP([4, 8, 1], hidden="identity", output="identity", seed=0)
+    snapshots, seen = [], []
+
+    def blow_up(epoch, history):              # after epoch 1: weights so large that epoch 2 fails
+        seen.append(epoch)
+        for p in model.params:
+            p *= 1e200
+        snapshots.append([p.copy() for p in model.params])
+    with pytest.raises(mlpkit.TrainingDiverged, match=r"loss became (nan|inf) in epoch 2 "):
+        model.fit(X, y, epochs=3, batch_size=8, lr=0.01, callback=blow_up)
+    assert seen == [0] and len(model.history_["loss"]) == 1
+    for p, q in zip(model.params, snapshots[0]):    # the weights epoch 2 started from
+        np.testing.assert_array_equal(p, q)
+
+
+def test_keyboard_interrupt_keeps_the_steps_taken(monkeypatch):
+    X, y = make_data("softmax", 3)
+    fast, ref = pair([4, 5, 3], ["tanh"], "softmax")
+    real_step, calls = _fast.MinibatchSGD.step, []
+
+    def step(self, start, lr):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(start)
+        return real_step(self, start, lr)
+    monkeypatch.setattr(_fast.MinibatchSGD, "step", step)
+    with pytest.raises(KeyboardInterrupt):
+        fast.fit(X, y, epochs=2, batch_size=8, lr=0.2, seed=7)
+    perm = np.random.default_rng(7).permutation(len(X))
+    ref_epoch(ref, X[perm[:24]], y[perm[:24]], batch_size=8, lr=0.2)   # the 3 steps taken
+    for p, q in zip(fast.params, ref.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_replaced_weight_arrays_are_used():
+    X, y = make_data("softmax", 3)
+    fast, ref = pair([4, 5, 3], ["relu"], "softmax")
+    rng = np.random.default_rng(5)
+    for model in (fast, ref):
+        model.layers[0].W = rng.normal(size=(5, 4)) if model is fast else fast.layers[0].W.copy()
+    fast.fit(X, y, epochs=2, batch_size=8, lr=0.2)
+    Ws, bs, _ = plain_fit(ref, X, y, epochs=2, batch_size=8, lr=0.2)
+    assert max_abs_diff(Ws, bs, fast) < 1e-10
+
+
+def test_batch_larger_than_data_and_single_rows():
+    X, y = make_data("softmax", 3, m=5)
+    for batch_size in (1, 5, 6, 1000):
+        fast, ref = pair([4, 5, 3], ["sigmoid"], "softmax")
+        fast.fit(X, y, epochs=2, batch_size=batch_size, lr=0.3)
+        Ws, bs, _ = plain_fit(ref, X, y, epochs=2, batch_size=batch_size, lr=0.3)
+        assert max_abs_diff(Ws, bs, fast) < 1e-12
+
+
+def test_softmax_cross_entropy_delta_matches_the_losses_module():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(6, 4)) * 30
+    y = rng.integers(0, 4, size=6)
+    flat = np.arange(6) * 4 + y
+    loss, n_correct, delta = _fast.softmax_cross_entropy_delta(Z.copy(), y, flat, np.empty((6, 1)),
+                                                                np.empty((2, 6)))
+    assert loss == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
+    np.testing.assert_allclose(delta, losses.softmax_cross_entropy_grad(Z, y), rtol=0, atol=1e-16)
+    assert n_correct == int(np.sum(Z.argmax(axis=1) == y))
