@@ -21,7 +21,7 @@ from ._validation import (check_binary_labels, check_class_labels, check_dtype, 
                           check_positive, check_array)
 from ._fast import MinibatchSGD
 from .layers import Dense
-from .losses import logsumexp, softmax
+from .losses import softmax
 from .activations import sigmoid
 
 __all__ = ["MLP", "TrainingDiverged", "OUTPUTS"]
