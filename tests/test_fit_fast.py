@@ -5,8 +5,11 @@ Two references:
 * ``plain_fit``: notebook 05's equations written out with the public activations and
   losses, allocating as it goes. The fast fit must match it to 1e-10 in float64.
 * ``methods_fit``: the loop ``MLP.fit`` had before the fast path, built from
-  ``MLP._forward``, ``_loss_and_delta`` and ``_backward``. The fast path claims the same
-  operations in the same order, so here the weights and the history must be *equal*.
+  ``MLP._forward``, ``_loss_and_delta`` and ``_backward``. The fast path computes the same
+  equations and rounds differently only where it saves time (lr multiplied into
+  ``delta[L]``, ``sigmoid = 1 / (1 + exp(-z))``, ``db = ones @ delta``), so here the
+  weights must agree to a few units in the last place (1e-12 in float64, 1e-5 in
+  float32), the losses likewise and the accuracies exactly.
 
 Both draw the batch order as ``fit`` does: ``default_rng(seed).permutation(n)`` per epoch,
 batches of ``batch_size`` rows, the last one smaller.
@@ -129,6 +132,9 @@ def max_abs_diff(Ws, bs, model):
                for W, b, l in zip(Ws, bs, model.layers))
 
 
+ROUNDING = {np.dtype(np.float64): 1e-12, np.dtype(np.float32): 1e-5}
+
+
 def check_history(h, ref, output, tol):
     np.testing.assert_allclose(h["loss"], ref["loss"], rtol=tol, atol=tol)
     if output == "identity":
@@ -157,19 +163,18 @@ def test_float64_matches_plain_loop(output, K, hidden, batch_size):
 @pytest.mark.parametrize("output,K", OUTPUTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("batch_size", [1, 7, 32, 200])
-def test_same_operations_as_before(output, K, dtype, batch_size):
-    """Equal, not just close, to the loop built from MLP's own methods (float64 and float32)."""
+def test_same_results_as_before(output, K, dtype, batch_size):
+    """The loop built from MLP's own methods, to rounding (float64 and float32)."""
     X, y = make_data(output, K, m=101, n=6, seed=1)
     for hidden in (["relu", "sigmoid"], ["tanh", "elu"], ["softplus", "leaky_relu", "hard_tanh"]):
         sizes = [6] + [7] * len(hidden) + [K]
         fast, ref = pair(sizes, hidden, output, dtype=dtype)
         h = fast.fit(X, y, epochs=2, batch_size=batch_size, lr=0.1, seed=2)
         href = methods_fit(ref, X, y, epochs=2, batch_size=batch_size, lr=0.1, seed=2)
+        tol = ROUNDING[np.dtype(dtype)]
         for p, q in zip(fast.params, ref.params):
-            np.testing.assert_array_equal(p, q)
-        assert h["loss"] == href["loss"]
-        if output != "identity":
-            assert h["accuracy"] == href["accuracy"]
+            np.testing.assert_allclose(p, q, rtol=tol, atol=tol)
+        check_history(h, href, output, tol)
 
 
 def test_digits_network_matches_plain_loop():
@@ -181,10 +186,11 @@ def test_digits_network_matches_plain_loop():
         Ws, bs, href = plain_fit(ref, Xtr, ytr, epochs=3, batch_size=32, lr=0.1)
         assert max_abs_diff(Ws, bs, fast) < 1e-10
         check_history(h, href, "softmax", 1e-10)
-        exact = mlpkit.MLP([64, 128, 64, 10], hidden=hidden, seed=0)
-        assert methods_fit(exact, Xtr, ytr, epochs=3, batch_size=32, lr=0.1) == h
-        for p, q in zip(fast.params, exact.params):
-            np.testing.assert_array_equal(p, q)
+        before = mlpkit.MLP([64, 128, 64, 10], hidden=hidden, seed=0)
+        check_history(h, methods_fit(before, Xtr, ytr, epochs=3, batch_size=32, lr=0.1),
+                      "softmax", 1e-12)
+        for p, q in zip(fast.params, before.params):
+            np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-12)
 
 
 def test_the_comparison_can_fail():
@@ -255,8 +261,8 @@ def test_changes_made_by_a_callback_are_used_by_the_next_epoch():
         ref_epoch(ref, X[perm], y[perm], batch_size=8, lr=0.2)
         for layer in ref.layers:
             layer.b[:] = 0
-    for p, q in zip(fast.params, ref.params):
-        np.testing.assert_array_equal(p, q)
+    for p, q in zip(fast.params, ref.params):                # equal to rounding (see ROUNDING)
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-12)
     assert all(np.all(layer.b == 0) for layer in fast.layers)
 
 
@@ -304,8 +310,8 @@ def test_keyboard_interrupt_keeps_the_steps_taken(monkeypatch):
         fast.fit(X, y, epochs=2, batch_size=8, lr=0.2, seed=7)
     perm = np.random.default_rng(7).permutation(len(X))
     ref_epoch(ref, X[perm[:24]], y[perm[:24]], batch_size=8, lr=0.2)   # the 3 steps taken
-    for p, q in zip(fast.params, ref.params):
-        np.testing.assert_array_equal(p, q)
+    for p, q in zip(fast.params, ref.params):      # (one step more or less moves them by ~1e-2)
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-12)
 
 
 def test_replaced_weight_arrays_are_used():
@@ -333,8 +339,10 @@ def test_softmax_cross_entropy_delta_matches_the_losses_module():
     Z = rng.normal(size=(6, 4)) * 30
     y = rng.integers(0, 4, size=6)
     flat = np.arange(6) * 4 + y
-    loss, n_correct, delta = _fast.softmax_cross_entropy_delta(Z.copy(), y, flat, np.empty((6, 1)),
-                                                                np.empty((2, 6)))
+    grad = losses.softmax_cross_entropy_grad(Z, y)
+    for scale, factor in ((1 / 6, 1.0), (0.3 / 6, 0.3)):        # delta[L], and lr * delta[L]
+        loss, n_correct, delta = _fast.softmax_cross_entropy_delta(
+            Z.copy(), y, flat, scale, np.empty((6, 1)), np.empty((2, 6)))
+        np.testing.assert_allclose(delta, factor * grad, rtol=0, atol=1e-16)
     assert loss == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
-    np.testing.assert_allclose(delta, losses.softmax_cross_entropy_grad(Z, y), rtol=0, atol=1e-16)
     assert n_correct == int(np.sum(Z.argmax(axis=1) == y))
