@@ -24,8 +24,9 @@ microsecond per call), so:
   backward pass then yields ``lr * dW[l]`` and ``lr * db[l]`` directly;
 * the shuffled rows of a batch are gathered once, straight into ``A[0]``
   (``X.take(rows, axis=0, out=..., mode="clip")``), the labels once per epoch;
-* softmax + cross-entropy is one fused function giving the loss, the accuracy and
-  ``delta[L]`` without a one-hot matrix;
+* softmax + cross-entropy is one fused function giving ``delta[L]`` without a one-hot
+  matrix; it stores each row's loss terms and prediction in arrays of the epoch, which
+  are reduced once per epoch (not twice per step);
 * ``db[l] = ones @ delta[l]`` (one BLAS matrix-vector product, twice as fast as
   ``delta[l].sum(axis=0)`` at these sizes);
 * ``sigmoid(z) = 1 / (1 + exp(-z))`` in four in-place passes (an overflow of ``exp``
@@ -120,28 +121,26 @@ def _unit(name: str):
 
 # ------------------------------------------------------------------ softmax + cross-entropy, fused
 
-def softmax_cross_entropy_delta(Z, y, flat, scale, s, v):
-    """Mean cross-entropy, number correct and ``scale * m * delta[L]`` of a softmax output.
+def softmax_cross_entropy_delta(Z, flat, scale, s, log_s, z_y, pred):
+    """``delta[L]`` of a softmax output with cross-entropy, times ``scale * m``, from the logits.
 
     ``Z``: logits ``(m, K)``, overwritten with ``(softmax(Z) - onehot(y)) * scale``
-    (``scale = 1/m`` gives ``delta[L]``; the step passes ``lr/m``); ``y``: labels ``(m,)``;
-    ``flat = arange(m) * K + y``: where each row's true class sits in ``Z.ravel()`` (so
-    there is no one-hot matrix); ``s``: scratch ``(m, 1)``; ``v``: scratch ``(2, m)``.
-    Returns ``(loss, n_correct, delta)``.
+    (``scale = 1/m`` gives ``delta[L]``; the step passes ``lr/m``); ``flat = arange(m) * K + y``
+    for the labels ``y``: where each row's true class sits in ``Z.ravel()`` (so there is no
+    one-hot matrix); ``s``: scratch ``(m, 1)``. Writes, for the loss and accuracy, without
+    reducing them: ``log_s`` and ``z_y`` ``(m,)``, whose difference is each row's loss
+    ``-log softmax(z_i)_y``, and ``pred`` ``(m,)``, the predicted classes. Returns ``Z``.
     """
-    m = Z.shape[0]
     Z -= np.maximum.reduce(Z, axis=1, keepdims=True, out=s)   # shift by the row max: exp cannot overflow
-    n_correct = int(np.count_nonzero(Z.argmax(axis=1) == y))
-    z_y = Z.take(flat, out=v[0], mode="clip")          # (shifted) logit of the true class
+    Z.argmax(axis=1, out=pred)                        # predicted class
+    Z.take(flat, out=z_y, mode="clip")                # (shifted) logit of the true class
     E = np.exp(Z, out=Z)
     np.add.reduce(E, axis=1, keepdims=True, out=s)    # s_i = sum_k exp(z_ik)
-    losses = np.log(s[:, 0], out=v[1])
-    losses -= z_y                                     # L_i = log s_i - z_iy = -log softmax(z_i)_y
-    loss = float(np.add.reduce(losses) / m)           # J = (1/m) sum_i L_i
+    np.log(s[:, 0], out=log_s)                        # loss_i = log s_i - z_iy
     E /= s                                            # A[L] = softmax(Z[L])
     E.reshape(-1)[flat] -= 1                          # A[L] - Y, Y = onehot(y)
     E *= scale                                        # delta[L] = (A[L] - Y) / m, times lr
-    return loss, n_correct, E
+    return E
 
 
 # ------------------------------------------------------------------ the step
@@ -150,8 +149,9 @@ class MinibatchSGD:
     """Minibatch SGD on ``model`` over the validated ``(X, Y)``: the buffers of one ``fit`` call.
 
     Per epoch: :meth:`start_epoch` (the row order; copies the model's weights into
-    ``theta``), :meth:`step` for each batch start ``0, B, 2B, ...``, then
-    :meth:`store` (copies ``theta`` back into the model). Until ``store`` the
+    ``theta``), :meth:`step` for each batch start ``0, B, 2B, ...``, :meth:`end_epoch`
+    (the epoch's loss and accuracy), then :meth:`store` (copies ``theta`` back into the
+    model). Until ``store`` the
     model's own arrays are untouched, so a failed epoch leaves the weights as they
     were at its start.
     """
@@ -187,8 +187,10 @@ class MinibatchSGD:
         self._D = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)] + [None]
         self._T = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)]
         self._s = np.empty((B, 1), dt)
-        self._v = np.empty((2, B), dt)
         self._ones = np.ones(B, dt)                            # db[l] = ones @ delta[l]
+        if self.softmax:    # per row of the epoch, in batch order: loss = log_s - z_y, prediction
+            self.log_s, self.z_y = np.empty(X.shape[0], dt), np.empty(X.shape[0], dt)
+            self.pred = np.empty(X.shape[0], np.intp)
         self._views: dict[int, tuple] = {}
 
     def views(self, m: int):
@@ -196,7 +198,7 @@ class MinibatchSGD:
         if m not in self._views:
             rows = lambda bufs: [None if a is None else a[:m] for a in bufs]  # noqa: E731
             self._views[m] = (rows(self._A), rows(self._Z), rows(self._D), rows(self._T),
-                              self._s[:m], self._v[:, :m], self._ones[:m])
+                              self._s[:m], self._ones[:m])
         return self._views[m]
 
     def start_epoch(self, order: np.ndarray) -> None:
@@ -207,6 +209,7 @@ class MinibatchSGD:
             np.copyto(self.b[l], layer.b)
         self.order = order
         self.Y_epoch = self.Y[order]                          # labels in batch order, gathered once
+        self.loss_sum, self.n_correct = 0.0, 0                # (outputs other than softmax)
         if self.softmax:                  # where each row's true class sits in its batch's Z.ravel()
             self.flat = np.arange(order.size) % self.B * self.model.sizes[-1] + self.Y_epoch
 
@@ -216,14 +219,24 @@ class MinibatchSGD:
             np.copyto(layer.W, self.W[l])
             np.copyto(layer.b, self.b[l])
 
-    def step(self, start: int, lr) -> tuple[float, int]:
-        """One SGD step on rows ``order[start:start + B]``; returns ``(loss, n_correct)``
-        measured before the update (``n_correct`` is 0 for a regression output)."""
+    def end_epoch(self) -> tuple[float, int]:
+        """``(loss, n_correct)`` of the epoch: the mean loss over its rows and the number
+        classified correctly, each measured in its batch before that batch's update
+        (``n_correct`` is 0 for a regression output)."""
+        if self.softmax:
+            losses = np.subtract(self.log_s, self.z_y, out=self.log_s)
+            return (float(np.add.reduce(losses) / losses.size),
+                    int(np.count_nonzero(self.pred == self.Y_epoch)))
+        return self.loss_sum / self.X.shape[0], self.n_correct
+
+    def step(self, start: int, lr) -> None:
+        """One SGD step on rows ``order[start:start + B]``, recording its loss and accuracy
+        (before the update) for :meth:`end_epoch`."""
         L, W, WT, b, dW, db, g = self.L, self.W, self.WT, self.b, self.dW, self.db, self.g
         stop = start + self.B
         rows = self.order[start:stop]
         m = rows.size
-        A, Z, delta, T, s, v, ones = self.views(m)
+        A, Z, delta, T, s, ones = self.views(m)
 
         # forward pass
         self.X.take(rows, axis=0, out=A[0], mode="clip")         # A[0] = X[batch]
@@ -233,18 +246,18 @@ class MinibatchSGD:
             if l < L:
                 g[l].forward(Z[l], A[l], T[l])                   # A[l] = g(Z[l])
 
-        # output delta (with the batch's loss and accuracy), times lr: every delta[l] below,
-        # being linear in delta[L], then carries the factor lr, and so do dW[l] and db[l]
-        y = self.Y_epoch[start:stop]
+        # output delta (recording the batch's loss and accuracy), times lr: every delta[l]
+        # below, being linear in delta[L], then carries the factor lr, and so do dW[l], db[l]
         if self.softmax:
-            loss, n_correct, delta_L = softmax_cross_entropy_delta(
-                Z[L], y, self.flat[start:stop], lr / m, s, v)    # lr (A[L] - Y) / m
+            delta[L] = softmax_cross_entropy_delta(                # lr (A[L] - Y) / m
+                Z[L], self.flat[start:stop], lr / m, s,
+                self.log_s[start:stop], self.z_y[start:stop], self.pred[start:stop])
         else:
-            model = self.model
-            loss, delta_L = model._loss_and_delta(Z[L], y)      # (A[L] - Y) / m
-            n_correct = model._n_correct(Z[L], y)
-            delta_L *= lr
-        delta[L] = delta_L
+            model, y = self.model, self.Y_epoch[start:stop]
+            loss, delta[L] = model._loss_and_delta(Z[L], y)      # (A[L] - Y) / m
+            self.loss_sum += loss * m
+            self.n_correct += model._n_correct(Z[L], y)
+            delta[L] *= lr
 
         # backward pass: gradients (times lr) and delta recursion, last layer first
         for l in range(L, 0, -1):
@@ -256,4 +269,3 @@ class MinibatchSGD:
 
         # update: theta -= lr * grad (grad already holds lr * grad)
         self.theta -= self.grad
-        return loss, n_correct

@@ -288,25 +288,21 @@ class MLP:
         sgd = MinibatchSGD(self, X, Y, batch_size)  # the step and its buffers: mlpkit/_fast.py
         for epoch in range(epochs):
             sgd.start_epoch(rng.permutation(m))  # works on a copy of the weights until sgd.store()
-            total, correct = 0.0, 0
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 try:
                     for start in range(0, m, batch_size):
-                        batch_loss, n_correct = sgd.step(start, lr)  # measured before the update
-                        if not math.isfinite(batch_loss):  # the model still holds the epoch's start
-                            raise TrainingDiverged(
-                                f"training diverged: the loss became {batch_loss} in epoch "
-                                f"{epoch + 1} (lr={float(lr):g}); the weights were restored to the "
-                                "start of that epoch. Try a smaller learning rate (lr), e.g. lr/10.")
-                        total += batch_loss * min(batch_size, m - start)
-                        correct += n_correct
-                except TrainingDiverged:
-                    raise
+                        sgd.step(start, lr)
+                    loss, correct = sgd.end_epoch()  # each batch's measured before its update
                 except BaseException:  # e.g. KeyboardInterrupt: keep the steps taken so far
                     sgd.store()
                     raise
+            if not math.isfinite(loss):  # the model still holds the weights of the epoch's start
+                raise TrainingDiverged(
+                    f"training diverged: the loss became {loss} in epoch {epoch + 1} "
+                    f"(lr={float(lr):g}); the weights were restored to the start of that epoch. "
+                    "Try a smaller learning rate (lr), e.g. lr/10.")
             sgd.store()
-            history["loss"].append(total / m)
+            history["loss"].append(loss)
             if classify:
                 history["accuracy"].append(correct / m)
             if X_val is not None:
