@@ -19,21 +19,14 @@ import pytest
 
 import mlpkit
 from mlpkit import _fast, activations, losses
+import random_data
 
 HIDDEN = ["relu", "sigmoid", "tanh", "elu", "softplus", "leaky_relu", "hard_tanh", "identity"]
 OUTPUTS = [("softmax", 3), ("sigmoid", 1), ("sigmoid", 2), ("identity", 1), ("identity", 2)]
 
 
 def make_data(output, K, m=53, n=4, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(m, n))
-    if output == "softmax":
-        y = rng.integers(0, K, size=m)
-    elif output == "sigmoid":
-        y = rng.integers(0, 2, size=m) if K == 1 else rng.integers(0, 2, size=(m, K))
-    else:
-        y = rng.normal(size=m) if K == 1 else rng.normal(size=(m, K))
-    return X, y
+    return random_data.make_data(output, [n, K], m, np.random.default_rng(seed))
 
 
 def targets(output, y, K, dtype):

@@ -6,20 +6,9 @@ from hypothesis import given, strategies as st
 import mlpkit
 from mlpkit import activations
 from mlpkit.gradcheck import gradcheck_model
+from random_data import make_data
 
 SMOOTH = ["sigmoid", "tanh", "softplus", "elu", "identity"]
-
-
-def make_data(output, sizes, m, rng):
-    X = rng.normal(size=(m, sizes[0]))
-    K = sizes[-1]
-    if output == "softmax":
-        y = rng.integers(0, K, size=m)
-    elif output == "sigmoid":
-        y = rng.integers(0, 2, size=m) if K == 1 else rng.integers(0, 2, size=(m, K))
-    else:
-        y = rng.normal(size=m) if K == 1 else rng.normal(size=(m, K))
-    return X, y
 
 
 @given(
