@@ -24,15 +24,18 @@ microsecond per call), so:
   backward pass then yields ``lr * dW[l]`` and ``lr * db[l]`` directly;
 * the shuffled rows of a batch are gathered once, straight into ``A[0]``
   (``X.take(rows, axis=0, out=..., mode="clip")``), the labels once per epoch;
-* softmax + cross-entropy is one fused function giving ``delta[L]`` without a one-hot
-  matrix; it stores each row's loss terms and prediction in arrays of the epoch, which
-  are reduced once per epoch (not twice per step);
+* softmax + cross-entropy is fused (``SoftmaxCrossEntropy``), giving ``delta[L]`` without
+  a one-hot matrix; the row max is read at the argmax (needed anyway for the accuracy)
+  instead of reduced again, the row sums are one matrix-vector product; each row's loss
+  terms and prediction go into arrays of the epoch, reduced (and the log taken) once
+  per epoch, not per step;
 * ``db[l] = ones @ delta[l]`` (one BLAS matrix-vector product, twice as fast as
   ``delta[l].sum(axis=0)`` at these sizes);
 * ``sigmoid(z) = 1 / (1 + exp(-z))`` in four in-place passes (an overflow of ``exp``
   gives the right limit, 0); ``g'(Z)`` comes from what the forward pass kept (``A = sigmoid(Z)`` gives
   ``sigmoid'(Z) = A (1 - A)``), computed in place; ReLU overwrites ``Z`` with ``A``
-  (``relu'(z) = [relu(z) > 0]`` needs only ``A``);
+  (``relu'(z) = [relu(z) > 0]`` needs only ``A``), as ``max(Z, zeros)``: numpy's maximum
+  of two arrays is vectorised, its maximum with the scalar 0 is several times slower;
 * the first layer's input gradient ``delta[0]`` is never computed (nothing uses it);
 * ufuncs and their reductions called directly (``np.add.reduce(x, axis=0, out=...)``
   is ``np.sum`` without its Python wrapper), and ``np.dot`` for the products: the same
@@ -48,12 +51,13 @@ import numpy as np
 
 from . import activations
 
-__all__ = ["MinibatchSGD", "softmax_cross_entropy_delta"]
+__all__ = ["MinibatchSGD", "SoftmaxCrossEntropy"]
 
 
 # ------------------------------------------------------------------ hidden units, in place
-# forward(Z, A, T):      A = g(Z), written into A (T: scratch of Z's shape; Z is kept
-#                        unless the unit is in_place, when A and Z are one array)
+# forward(Z, A, T):      A = g(Z), written into A (T: scratch of Z's shape, all zeros
+#                        until a unit writes it; Z is kept unless the unit is in_place,
+#                        when A and Z are one array)
 # backward(D, Z, A, T):  D *= g'(Z), in place: the "* g'(Z[l])" of the delta recursion
 
 class _ReLU:
@@ -61,7 +65,9 @@ class _ReLU:
 
     @staticmethod
     def forward(Z, A, T):
-        np.maximum(Z, 0, out=A)                       # relu(z) = max(z, 0)
+        # relu(z) = max(z, 0), with T all zeros (allocated so, never written): numpy's
+        # maximum of two arrays is vectorised, its maximum with a scalar 0 is 2-4x slower
+        np.maximum(Z, T, out=A)
 
     @staticmethod
     def backward(D, Z, A, T):
@@ -121,26 +127,41 @@ def _unit(name: str):
 
 # ------------------------------------------------------------------ softmax + cross-entropy, fused
 
-def softmax_cross_entropy_delta(Z, flat, scale, s, log_s, z_y, pred):
-    """``delta[L]`` of a softmax output with cross-entropy, times ``scale * m``, from the logits.
+class SoftmaxCrossEntropy:
+    """Softmax output + cross-entropy loss, fused: ``delta[L]`` from the logits, no one-hot matrix.
 
-    ``Z``: logits ``(m, K)``, overwritten with ``(softmax(Z) - onehot(y)) * scale``
-    (``scale = 1/m`` gives ``delta[L]``; the step passes ``lr/m``); ``flat = arange(m) * K + y``
-    for the labels ``y``: where each row's true class sits in ``Z.ravel()`` (so there is no
-    one-hot matrix); ``s``: scratch ``(m, 1)``. Writes, for the loss and accuracy, without
-    reducing them: ``log_s`` and ``z_y`` ``(m,)``, whose difference is each row's loss
-    ``-log softmax(z_i)_y``, and ``pred`` ``(m,)``, the predicted classes. Returns ``Z``.
+    Holds the scratch for batches of up to ``B`` rows and ``K`` classes.
     """
-    Z -= np.maximum.reduce(Z, axis=1, keepdims=True, out=s)   # shift by the row max: exp cannot overflow
-    Z.argmax(axis=1, out=pred)                        # predicted class
-    Z.take(flat, out=z_y, mode="clip")                # (shifted) logit of the true class
-    E = np.exp(Z, out=Z)
-    np.add.reduce(E, axis=1, keepdims=True, out=s)    # s_i = sum_k exp(z_ik)
-    np.log(s[:, 0], out=log_s)                        # loss_i = log s_i - z_iy
-    E /= s                                            # A[L] = softmax(Z[L])
-    E.reshape(-1)[flat] -= 1                          # A[L] - Y, Y = onehot(y)
-    E *= scale                                        # delta[L] = (A[L] - Y) / m, times lr
-    return E
+
+    def __init__(self, B: int, K: int, dtype):
+        self.first = np.arange(B) * K                 # where each row starts in Z.ravel()
+        self.at = np.empty(B, np.intp)
+        self.c = np.empty((B, 1), dtype)              # one number per row (broadcasts over classes)
+        self.ones = np.ones(K, dtype)                 # sum over classes = one matrix-vector product
+
+    def delta(self, Z, flat, scale, s, z_y, pred):
+        """``delta[L] = (softmax(Z) - onehot(y)) / m``, times ``scale * m``, written over ``Z``.
+
+        ``Z``: logits ``(m, K)``; ``flat = first + y`` for the labels ``y``: where each row's
+        true class sits in ``Z.ravel()``; ``scale = 1/m`` gives ``delta[L]`` (the step passes
+        ``lr/m``). Writes, for the loss and accuracy, without reducing them (all ``(m,)``):
+        ``s_i = sum_k exp(z_ik - max_k z_ik)`` and ``z_y_i = z_iy - max_k z_ik``, so that
+        row ``i``'s loss ``-log softmax(z_i)_y`` is ``log s_i - z_y_i``; ``pred``, the
+        predicted classes. Returns ``Z``.
+        """
+        m = Z.shape[0]
+        at, c, c_ = self.at[:m], self.c[:m], self.c[:m, 0]
+        Z.argmax(axis=1, out=pred)                    # predicted class, where each row's max is
+        np.add(self.first[:m], pred, out=at)
+        Z.take(at, out=c_, mode="clip")               # c_i = max_k z_ik (faster than a max-reduce)
+        Z -= c                                        # shift by the row max: exp cannot overflow
+        Z.take(flat, out=z_y, mode="clip")            # (shifted) logit of the true class
+        E = np.exp(Z, out=Z)
+        np.dot(E, self.ones, out=s)                   # s_i = sum_k exp(z_ik)
+        np.divide(scale, s, out=c_)                   # c_i = scale / s_i
+        E *= c                                        # A[L] = softmax(Z[L]) = exp(z_ik) / s_i, times scale
+        E.reshape(-1)[flat] -= scale                  # A[L] - Y, Y = onehot(y), times scale
+        return E                                      # = delta[L] = (A[L] - Y) / m, times lr
 
 
 # ------------------------------------------------------------------ the step
@@ -185,11 +206,11 @@ class MinibatchSGD:
             self._Z[l] if getattr(self.g[l], "in_place", False) else np.empty((B, n[l]), dt)
             for l in range(1, L)]
         self._D = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)] + [None]
-        self._T = [None] + [np.empty((B, n[l]), dt) for l in range(1, L)]
-        self._s = np.empty((B, 1), dt)
+        self._T = [None] + [np.zeros((B, n[l]), dt) for l in range(1, L)]
         self._ones = np.ones(B, dt)                            # db[l] = ones @ delta[l]
-        if self.softmax:    # per row of the epoch, in batch order: loss = log_s - z_y, prediction
-            self.log_s, self.z_y = np.empty(X.shape[0], dt), np.empty(X.shape[0], dt)
+        if self.softmax:    # per row of the epoch, in batch order: loss = log s - z_y, prediction
+            self.output = SoftmaxCrossEntropy(B, n[L], dt)
+            self.s, self.z_y = np.empty(X.shape[0], dt), np.empty(X.shape[0], dt)
             self.pred = np.empty(X.shape[0], np.intp)
         self._views: dict[int, tuple] = {}
 
@@ -198,7 +219,7 @@ class MinibatchSGD:
         if m not in self._views:
             rows = lambda bufs: [None if a is None else a[:m] for a in bufs]  # noqa: E731
             self._views[m] = (rows(self._A), rows(self._Z), rows(self._D), rows(self._T),
-                              self._s[:m], self._ones[:m])
+                              self._ones[:m])
         return self._views[m]
 
     def start_epoch(self, order: np.ndarray) -> None:
@@ -224,7 +245,8 @@ class MinibatchSGD:
         classified correctly, each measured in its batch before that batch's update
         (``n_correct`` is 0 for a regression output)."""
         if self.softmax:
-            losses = np.subtract(self.log_s, self.z_y, out=self.log_s)
+            losses = np.log(self.s, out=self.s)               # loss_i = log s_i - z_y_i
+            losses -= self.z_y
             return (float(np.add.reduce(losses) / losses.size),
                     int(np.count_nonzero(self.pred == self.Y_epoch)))
         return self.loss_sum / self.X.shape[0], self.n_correct
@@ -236,7 +258,7 @@ class MinibatchSGD:
         stop = start + self.B
         rows = self.order[start:stop]
         m = rows.size
-        A, Z, delta, T, s, ones = self.views(m)
+        A, Z, delta, T, ones = self.views(m)
 
         # forward pass
         self.X.take(rows, axis=0, out=A[0], mode="clip")         # A[0] = X[batch]
@@ -249,9 +271,9 @@ class MinibatchSGD:
         # output delta (recording the batch's loss and accuracy), times lr: every delta[l]
         # below, being linear in delta[L], then carries the factor lr, and so do dW[l], db[l]
         if self.softmax:
-            delta[L] = softmax_cross_entropy_delta(                # lr (A[L] - Y) / m
-                Z[L], self.flat[start:stop], lr / m, s,
-                self.log_s[start:stop], self.z_y[start:stop], self.pred[start:stop])
+            delta[L] = self.output.delta(                          # lr (A[L] - Y) / m
+                Z[L], self.flat[start:stop], lr / m,
+                self.s[start:stop], self.z_y[start:stop], self.pred[start:stop])
         else:
             model, y = self.model, self.Y_epoch[start:stop]
             loss, delta[L] = model._loss_and_delta(Z[L], y)      # (A[L] - Y) / m

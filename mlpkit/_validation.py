@@ -38,6 +38,23 @@ def check_dtype(dtype) -> np.dtype:
     return dt
 
 
+_CHUNK = 1 << 20
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    """``np.isfinite(arr).all()``, for a large contiguous array in chunks of a million
+    values: no temporary as large as ``arr`` (on a 60,000 x 784 float32 array 16 ms
+    instead of 28 ms, about the time of reading it once)."""
+    if arr.size <= _CHUNK or not arr.flags.c_contiguous:
+        return bool(np.isfinite(arr).all())
+    flat, mask = arr.reshape(-1), np.empty(_CHUNK, bool)
+    for start in range(0, flat.size, _CHUNK):
+        part = flat[start:start + _CHUNK]
+        if not np.isfinite(part, out=mask[:part.size]).all():
+            return False
+    return True
+
+
 def check_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
                 dtype=None, finite: bool = True) -> np.ndarray:
     """Convert ``x`` to a float ndarray and check its dimension and values.
@@ -62,7 +79,7 @@ def check_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None,
         arr = arr.astype(dtype, copy=False)
     elif not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
-    if finite and arr.size and not np.isfinite(arr).all():
+    if finite and arr.size and not _all_finite(arr):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name}: contains NaN or inf (first at index {tuple(int(i) for i in bad)}); "

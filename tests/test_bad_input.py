@@ -89,6 +89,22 @@ def test_nan_and_inf_inputs(clf, bad):
         reg.fit(np.zeros((5, 4)), np.array([0, 1, bad, 0, 1.0]))
 
 
+@pytest.mark.parametrize("where", [0, 2**20 - 1, 2**20, 3 * 2**20 + 5, -1])   # chunk edges, last
+@pytest.mark.parametrize("bad", [np.nan, -np.inf])
+def test_nan_in_a_large_array_is_found_in_any_chunk(where, bad):
+    # arrays above a million values are checked in chunks (no temporary as large as X)
+    X = np.ones((2**22 + 7) // 8 * 8, np.float32).reshape(-1, 8)
+    X.reshape(-1)[where] = bad
+    want = np.unravel_index(np.arange(X.size)[where], X.shape)
+    clf = mlpkit.MLP([8, 3], dtype=np.float32)
+    with pytest.raises(ValueError, match=rf"X: contains NaN or inf \(first at index \({want[0]}, {want[1]}\)\)"):
+        clf.predict(X)
+    with pytest.raises(ValueError, match=r"X: contains NaN or inf"):
+        clf.predict(np.asfortranarray(X))              # not C-contiguous: checked in one piece
+    X.reshape(-1)[where] = 0
+    assert clf.predict(X).shape == (X.shape[0],)      # and a clean array passes
+
+
 def test_non_numeric_input(clf):
     with pytest.raises(ValueError, match=r"X: expected a numeric array"):
         clf.predict([["a", "b", "c", "d"]])

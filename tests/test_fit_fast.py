@@ -327,16 +327,17 @@ def test_batch_larger_than_data_and_single_rows():
         assert max_abs_diff(Ws, bs, fast) < 1e-12
 
 
-def test_softmax_cross_entropy_delta_matches_the_losses_module():
+@pytest.mark.parametrize("B", [6, 8])                 # the batch, and a last batch shorter than B
+def test_softmax_cross_entropy_delta_matches_the_losses_module(B):
     rng = np.random.default_rng(0)
     Z = rng.normal(size=(6, 4)) * 30
     y = rng.integers(0, 4, size=6)
     flat = np.arange(6) * 4 + y
     grad = losses.softmax_cross_entropy_grad(Z, y)
+    output = _fast.SoftmaxCrossEntropy(B, 4, np.float64)
     for scale, factor in ((1 / 6, 1.0), (0.3 / 6, 0.3)):        # delta[L], and lr * delta[L]
-        log_s, z_y, pred = np.empty(6), np.empty(6), np.empty(6, np.intp)
-        delta = _fast.softmax_cross_entropy_delta(Z.copy(), flat, scale, np.empty((6, 1)),
-                                                  log_s, z_y, pred)
+        s, z_y, pred = np.empty(6), np.empty(6), np.empty(6, np.intp)
+        delta = output.delta(Z.copy(), flat, scale, s, z_y, pred)
         np.testing.assert_allclose(delta, factor * grad, rtol=0, atol=1e-16)
-        assert np.mean(log_s - z_y) == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
+        assert np.mean(np.log(s) - z_y) == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
         np.testing.assert_array_equal(pred, Z.argmax(axis=1))
