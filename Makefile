@@ -26,7 +26,9 @@ define run_pytest
 	exit $$rc
 endef
 
-NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# a cell that hangs fails after 5 minutes (the slowest cell takes ~15 s) instead of stalling CI
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+               --nbval-cell-timeout=300
 
 .PHONY: help venv lab test test-unit test-notebooks test-browser torch clean
 
