@@ -83,6 +83,11 @@ UNSET_NOTE = "MLPKIT_BENCH_UNSET_BLAS_ENV"
 
 
 # ------------------------------------------------------------------ tasks
+# the networks and hyper-parameters of tasks A and B (step_parts.py times the same)
+A_SIZES, A_BATCH, A_LR = [64, 128, 64, 10], 32, 0.1
+B_SIZES, B_BATCH, B_LR, B_TRAIN = [784, 256, 128, 10], 128, 0.05, 60_000
+
+
 @dataclass
 class Task:
     name: str
@@ -394,7 +399,7 @@ def scaling_tasks(args, Xb, yb):
     batches = [1, 8, 128, 1024] if args.quick else [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
     widths = [64, 256, 1024] if args.quick else [64, 128, 256, 512, 1024]
     budget = 1.5e9 if args.quick else 1.5e10          # flops of one measurement
-    runs = [("batch", bs, [784, 256, 128, 10], bs) for bs in batches]
+    runs = [("batch", bs, B_SIZES, bs) for bs in batches]
     runs += [("width", w, [784, w, w // 2, 10], 128) for w in widths]
     tasks = []
     for kind, value, sizes, bs in runs:
@@ -402,7 +407,7 @@ def scaling_tasks(args, Xb, yb):
         n = int(np.clip(budget / flops, 512, Xb.shape[0]))
         if bs < 16:                                   # per-step overhead dominates: fewer steps
             n = min(n, (300 if args.quick else 600) * bs)
-        t = Task(f"{kind}={value}", sizes, "relu", np.float32, bs, 1, 0.05,
+        t = Task(f"{kind}={value}", sizes, "relu", np.float32, bs, 1, B_LR,
                  Xb[:n], yb[:n], Xb[:256], yb[:256])
         t.kind, t.value = kind, value
         tasks.append(t)
@@ -477,7 +482,7 @@ def main(argv=None):
     impls = available(["mlpkit", "PyTorch", "sklearn", "sklearn (own shuffle)", "GEMMs alone"])
     Xb = yb = Xbt = ybt = None
     if "B" in wanted or "scaling" in wanted:
-        n_train = 8_000 if args.quick else 60_000
+        n_train = 8_000 if args.quick else B_TRAIN
         Xb, yb, Xbt, ybt = clusters_data(n_train, n_test=2_000 if args.quick else 10_000)
     goals = []
 
@@ -513,7 +518,7 @@ def main(argv=None):
                 for dt in (np.float32, np.float64):
                     Xtr, ytr, Xte, yte = digits_data(dt)
                     for hidden in ("sigmoid", "relu"):
-                        tasks.append(Task("A", [64, 128, 64, 10], hidden, dt, 32, epochs, 0.1,
+                        tasks.append(Task("A", A_SIZES, hidden, dt, A_BATCH, epochs, A_LR,
                                           Xtr, ytr, Xte, yte))
                 log(f"task A, threads {n_threads}: {len(tasks)} configurations x {len(impls)} "
                     f"implementations x {args.repeats} repeats")
@@ -540,7 +545,7 @@ def main(argv=None):
                                   f"largest gap {max(gap):.2f} points"))
             if "B" in wanted:
                 epochs = 1 if args.quick else 2
-                tasks = [Task("B", [784, 256, 128, 10], "relu", dt, 128, epochs, 0.05,
+                tasks = [Task("B", B_SIZES, "relu", dt, B_BATCH, epochs, B_LR,
                               Xb.astype(dt), yb, Xbt.astype(dt), ybt) for dt in (np.float32, np.float64)]
                 reps = args.repeats if args.quick else max(2, args.repeats - 2)
                 log(f"task B, threads {n_threads}: {len(tasks)} configurations x {len(impls)} "
