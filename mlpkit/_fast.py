@@ -37,8 +37,8 @@ microsecond per call), so:
   (``relu'(z) = [relu(z) > 0]`` needs only ``A``), as ``max(Z, zeros)``: numpy's maximum
   of two arrays is vectorised, its maximum with the scalar 0 is several times slower;
 * the first layer's input gradient ``delta[0]`` is never computed (nothing uses it);
-* ufuncs and their reductions called directly (``np.add.reduce(x, axis=0, out=...)``
-  is ``np.sum`` without its Python wrapper), and ``np.dot`` for the products: the same
+* ufuncs and their reductions called directly (``np.add.reduce(x)`` is ``np.sum``
+  without its Python wrapper), and ``np.dot`` for the products: the same
   BLAS call as ``@`` with less overhead, and for a batch of one row, where ``@`` computes
   the outer product ``delta.T @ A`` without BLAS, several times faster (same values).
 
