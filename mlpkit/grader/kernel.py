@@ -20,7 +20,8 @@ own worker). The steps:
    Per-cell limit: the kernel is interrupted, then killed if it does not
    stop. A kernel that dies (``os._exit``, a signal, out of memory) is
    restarted and the whole notebook re-run without the cell that killed it (at
-   most ``MAX_RESTARTS`` times). A total limit bounds everything.
+   most ``MAX_RESTARTS`` times); one that dies before running anything is
+   started again (``START_TRIES``). A total limit bounds everything.
 3. **Judge** in this process: the returned values are decoded strictly (numbers
    and numeric arrays only) and compared with values computed here, so nothing
    the notebook does to numpy, mlpkit or the checks inside its kernel changes a
@@ -46,6 +47,10 @@ from . import harness
 from .hidden import Assignment, get, judge_check
 
 MAX_RESTARTS = 3
+# A kernel that dies before it has run anything says nothing about the submission (seen:
+# "Kernel died before replying to kernel_info" once in ~40 kernels started side by side,
+# likely two processes picking the same free port); it is started again, at most this often.
+START_TRIES = 3
 MAX_FILE_BYTES = 50 * 2**20
 MAX_RESULT_BYTES = 256 * 2**20
 
@@ -155,6 +160,16 @@ class Kernel:
     """A fresh kernel in ``cwd``: ``run(code, timeout)`` -> ok | error | timeout | dead."""
 
     def __init__(self, cwd: str, limits: Limits):
+        for attempt in range(1, START_TRIES + 1):
+            try:
+                self._start(cwd, limits)
+                return
+            except Exception:
+                self.close()
+                if attempt == START_TRIES:
+                    raise
+
+    def _start(self, cwd: str, limits: Limits):
         from jupyter_client import KernelManager
 
         self.km = KernelManager(kernel_name="python3")
@@ -213,7 +228,7 @@ class Kernel:
                 return "timeout-killed" if after == "timeout" else "dead"
         return out
 
-    def close(self):
+    def close(self):  # also after a failed start: kc (or km) may not exist yet
         try:
             self.kc.stop_channels()
         except Exception:
@@ -310,7 +325,7 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
             try:
                 kernel = Kernel(str(work), limits)
             except Exception as exc:
-                events.append({"kind": "crash", "message": f"the kernel did not start ({type(exc).__name__}: {exc})"[:300]})
+                events.append({"kind": "crash", "message": f"the kernel did not start in {START_TRIES} tries ({type(exc).__name__}: {exc})"[:300]})
                 crashed = True
                 break
             try:
