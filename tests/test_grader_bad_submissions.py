@@ -11,7 +11,7 @@ import json
 import pytest
 
 from grader_cases.bad import build
-from mlpkit.grader.kernel import Limits
+from mlpkit.grader.execute import Limits
 from mlpkit.grader.runner import GradeFilesExist, grade_folder
 
 LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536)
@@ -24,7 +24,7 @@ def graded(tmp_path_factory):
     subs.mkdir()
     expect = build(subs, out, subs)
     rows = grade_folder("04", subs, out, jobs=2, limits=LIMITS, seed=7, quiet=True)
-    timing = sorted(((r.get("elapsed", 0), s) for s, r in rows.items()), reverse=True)
+    timing = sorted(((r.elapsed, s) for s, r in rows.items()), reverse=True)
     print("slowest:", timing[:8])
     return expect, rows, subs, out
 
@@ -48,13 +48,14 @@ def test_at_least_25_bad_submissions(graded):
 def test_row(graded, student):
     expect, rows, _, _ = graded
     e, row = expect[student], rows[student]
-    detail = json.dumps({k: row[k] for k in ("status", "total", "message", "checks")}, indent=1)
-    assert row["status"] == e.status, detail
-    assert row["total"] == pytest.approx(e.total), detail
-    assert e.message in row["message"], detail
+    detail = json.dumps({k: row.to_dict()[k] for k in ("status", "total", "message", "checks")},
+                        indent=1)
+    assert row.status == e.status, detail
+    assert row.total == pytest.approx(e.total), detail
+    assert e.message in row.message, detail
     for cid, fragment in e.checks.items():
-        assert fragment in row["checks"][cid]["message"], detail
-    assert sum(c["points"] for c in row["checks"].values()) == pytest.approx(row["total"])
+        assert fragment in row.checks[cid].message, detail
+    assert sum(c.points for c in row.checks.values()) == pytest.approx(row.total)
 
 
 def test_csv_json_and_feedback_have_one_entry_per_submission(graded):
@@ -93,6 +94,6 @@ def test_resume_regrades_only_changed_files_without_duplicates(graded):
         students = [r["student"] for r in csv.DictReader(fh)]
     assert len(students) == len(set(students))
     assert set(students) == set(expect) | dropped
-    assert again["empty_file"]["status"] == "ok" and again["empty_file"]["total"] == 12
+    assert again["empty_file"].status == "ok" and again["empty_file"].total == 12
     assert again["too_slow"] == rows["too_slow"]                 # kept, not re-run
-    assert all(again[d]["status"] == "not-a-notebook" for d in dropped)
+    assert all(again[d].status == "not-a-notebook" for d in dropped)

@@ -9,7 +9,7 @@ import pytest
 
 from grader_cases.nbtools import read, solution_path, with_edit
 from mlpkit.cli import main as cli_main
-from mlpkit.grader import harness
+from mlpkit import safecall
 
 STABLE = "    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0, e) / (1.0 + e)"
 NAIVE = "    return 1.0 / (1.0 + np.exp(-z))  # overflow RuntimeWarning for z = -1000"
@@ -91,16 +91,16 @@ def test_unknown_assignment(capsys):
 ])
 def test_decode_is_strict(payload):
     with pytest.raises(ValueError):
-        harness.decode(payload)
+        safecall.decode(payload)
 
 
 def test_encode_decode_round_trip():
     value = (np.arange(6, dtype=np.float32).reshape(2, 3), [1, 2.5, None, True], {"k": np.int64(3)},
              float("nan"), object())
-    back = harness.decode(json.loads(json.dumps(harness.encode(value))))
+    back = safecall.decode(json.loads(json.dumps(safecall.encode(value))))
     assert back[0].dtype == np.float32 and np.array_equal(back[0], value[0])
     assert back[1] == [1, 2.5, None, True] and back[2]["k"] == 3
-    assert np.isnan(back[3]) and isinstance(back[4], harness.Unsupported)
+    assert np.isnan(back[3]) and isinstance(back[4], safecall.Unsupported)
 
 
 def test_call_reports_mutation_and_silences_warnings():
@@ -108,5 +108,5 @@ def test_call_reports_mutation_and_silences_warnings():
         a += 1
         return np.exp(np.array([1000.0]))
 
-    res = harness.call(f, [np.zeros(2)])
+    res = safecall.call(f, [np.zeros(2)])
     assert res["status"] == "ok" and res["mutated"] == [0] and np.isinf(res["value"][0])

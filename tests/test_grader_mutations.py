@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from grader_cases.nbtools import load_namespace, read, solution_path
-from mlpkit.grader.hidden import ASSIGNMENTS, get
-from mlpkit.grader.kernel import grade_in_process
+from mlpkit.grader.assignments import ASSIGNMENTS, get
+from mlpkit.grader.judge import grade_in_process
 
 # (assignment, old source, new source, the checks that must fail)
 MUTATIONS = [

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid as _sig
-from ..grader.harness import Unsupported
-from ._common import Failed, compare_array, describe, public_check, run_cases, unpack
+from ..safecall import Unsupported
+from .diagnose import Failed, compare_array, describe, public_check, run_cases, unpack
 
 
 # ---------------------------------------------------------------- references

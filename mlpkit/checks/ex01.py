@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
 
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 NAND = np.array([1, 1, 1, 0])

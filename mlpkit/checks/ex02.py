@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid as _sig
-from ._common import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
 
 
 def ref_loss(w, b, X, y):

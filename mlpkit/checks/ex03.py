@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid as _sig
-from ._common import Failed, compare_array, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, public_check, run_cases, unpack
 
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR = np.array([0, 1, 1, 0])

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..activations import sigmoid as _sig
 from ..gradcheck import numerical_gradient
-from ._common import compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import compare_array, compare_scalar, public_check, run_cases, unpack
 
 
 def ref_forward(X, W1, b1, W2, b2):

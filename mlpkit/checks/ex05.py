@@ -15,7 +15,7 @@ import numpy as np
 from ..activations import sigmoid as _sig
 from ..gradcheck import numerical_gradient
 from ..losses import softmax as _softmax
-from ._common import compare_array, public_check, run_cases, unpack
+from .diagnose import compare_array, public_check, run_cases, unpack
 
 
 def ref_forward(X, V, bV, W, bW, U, bU):

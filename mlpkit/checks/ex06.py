@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import log_softmax as _logsm, softmax as _sm
-from ._common import Failed, compare_array, compare_scalar, public_check, run_cases
+from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases
 
 
 def _onehot(y, K):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import Failed, public_check, run_cases
+from .diagnose import Failed, public_check, run_cases
 
 #: The stated accuracy target on the digits test split.
 TARGET = 0.95
@@ -121,8 +121,8 @@ def check_minibatches(minibatches):
 @public_check("train_mlp")
 def check_train(train_mlp):
     from ..data import digits_split
-    from ..grader.harness import call
-    from ._common import diagnose_call
+    from ..safecall import call
+    from .diagnose import diagnose_call
 
     X_train, X_test, y_train, y_test = digits_split()
     res = call(train_mlp, (X_train, y_train, 0))

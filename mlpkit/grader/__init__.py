@@ -1,7 +1,16 @@
-"""The instructor's grader: ``mlpkit grade NN SUBMISSIONS_DIR --out OUT_DIR``.
+"""The instructor's grader: ``mlpkit grade NN SUBMISSIONS_DIR --out OUT_DIR``. One job per module:
 
-* :mod:`.harness`: calling functions and (de)serialising what they return (sent into kernels);
-* :mod:`.hidden`: the hidden checks of each assignment (inputs, points, judges);
-* :mod:`.kernel`: running one submission in a fresh, limited kernel (``worker``);
-* :mod:`.runner`: the whole class in parallel, resuming, writing the reports.
+* :mod:`.spec` and :mod:`.assignments`: what the hidden checks of each assignment are
+  (call groups, inputs, points, judges);
+* :mod:`.submission`: reading a submitted file without trusting it;
+* :mod:`.execute`: running code in a fresh, limited kernel (nbclient);
+* :mod:`.grade`: one submission from file to row (the restart policy);
+* :mod:`.judge`: decoding what came back and judging it, in the grader's process;
+* :mod:`.rows`: the row of one submission (dataclasses);
+* :mod:`.worker`: the worker process (``python -m mlpkit.grader.worker``);
+* :mod:`.report`: ``grades.csv``, ``grades.json``, feedback files;
+* :mod:`.runner`: the whole class in parallel, resuming.
+
+The safe-call harness sent into kernels is :mod:`mlpkit.safecall` (below both this package and
+``mlpkit.checks``).
 """

@@ -157,14 +157,14 @@ def build(folder, out_dir, sub_dir) -> dict:
     # (its own patch of mlpkit.activations.sigmoid also breaks its forward: only bce_loss is left)
     add("monkeypatches", Expect("fail", 2.0, checks={"dW2": "wrong sign"}), nb=_insert(
         with_edit(sol, BACKWARD, WRONG_SIGN, WRONG_SIGN_NEW), BACKWARD,
-        "import mlpkit.checks._common as _c\n"
+        "import mlpkit.checks.diagnose as _c\n"
         "import mlpkit.checks.ex04 as _e\n"
         "_c.compare_array = lambda *a, **k: None\n"
         "_e.judge_backward = lambda *a, **k: None\n"
         "np.allclose = lambda *a, **k: True\n"
         "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
         "mlpkit.activations.sigmoid = lambda z: 0 * z\n"
-        "import mlpkit.grader.harness as _h\n"
+        "import mlpkit.safecall as _h\n"
         "_h.decode_call = lambda d: {'status': 'ok', 'value': None, 'error': '', 'mutated': []}"))
 
     # -- files that are not (good) notebooks

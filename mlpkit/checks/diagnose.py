@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..grader.harness import Unsupported, call
+from ..safecall import Unsupported, call
 
 __all__ = ["CheckResult", "NOT_ATTEMPTED", "public_check", "diagnose_call", "compare_array",
            "compare_scalar", "fmt", "where"]

@@ -1,111 +1,19 @@
-"""The hidden checks of every assignment: inputs, points and judges.
+"""The hidden checks of every assignment (00-07): their inputs, points and judges.
 
-An assignment has *call groups* and *checks*. A call group names one graded
-function and generates its inputs (random, from a generator seeded per
-student); the kernel calls the function once per input and sends back what it
-returned. Each check reads one call group and judges every returned value in
-the grader's process, reusing the public checks' diagnoses
-(``mlpkit.checks.exNN``); it is worth a number of points, all or nothing
-(except where a judge returns a fraction, e.g. the digits accuracy of 07).
+Each assignment is an :class:`~mlpkit.grader.spec.Assignment`: *call groups*
+(one graded function and a generator of its inputs, seeded per student) and
+*checks* (one call group judged in the grader's process, reusing the public
+checks' judges of ``mlpkit.checks.exNN``, worth a number of points, all or
+nothing except where a judge returns a fraction, e.g. the digits accuracy of 07).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from ..checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
-from ..checks._common import Failed, NotAttempted, diagnose_call
+from .spec import Assignment, CallGroup, HiddenCheck, draw_seed as _seed, public_judge as _j
 
-__all__ = ["CallGroup", "HiddenCheck", "Assignment", "ASSIGNMENTS", "get", "judge_check"]
-
-
-@dataclass
-class CallGroup:
-    """``function`` called on each argument tuple of ``cases(rng, context)``.
-
-    ``error_hint(args, error_text) -> str``, optional, explains an exception the
-    function raised (the same hint as the public check's).
-    """
-
-    id: str
-    function: str
-    arg_names: tuple
-    cases: Callable
-    error_hint: Callable | None = None
-
-
-@dataclass
-class HiddenCheck:
-    id: str
-    group: str
-    points: float
-    description: str
-    judge: Callable  # judge(args, value, context) -> None | (fraction, message); raises Failed
-
-
-@dataclass
-class Assignment:
-    number: str
-    topic: str
-    groups: list
-    checks: list
-    context: Callable = field(default=lambda: {})
-
-    @property
-    def functions(self) -> list:
-        seen = []
-        for g in self.groups:
-            if g.function not in seen:
-                seen.append(g.function)
-        return seen
-
-    @property
-    def max_points(self) -> float:
-        return float(sum(c.points for c in self.checks))
-
-    def group(self, gid: str) -> CallGroup:
-        return next(g for g in self.groups if g.id == gid)
-
-
-def _seed(rng) -> int:
-    return int(rng.integers(2**31 - 1))
-
-
-def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
-    """``(fraction, message)`` of one check, from the decoded call results of its group.
-
-    ``results`` is ``None`` when the group's calls never completed (timeout, crash).
-    """
-    if results is None or len(results) != len(cases):
-        return 0.0, "no result: the call did not finish (see the status)"
-    worst = 1.0
-    note = ""
-    for args, res in zip(cases, results):
-        try:
-            hint = (None if group.error_hint is None
-                    else (lambda err, _a=args: group.error_hint(_a, err)))
-            diagnose_call(group.function, res, group.arg_names, hint)
-            out = check.judge(args, res["value"], context)
-        except NotAttempted:
-            return 0.0, f"{group.function}: not attempted yet"
-        except Failed as exc:
-            return 0.0, str(exc)
-        except Exception as exc:  # the value was too odd to judge: no points, say so
-            return 0.0, f"could not judge the returned value ({type(exc).__name__}: {exc})"
-        if out is not None:
-            frac, msg = out
-            if frac < worst:
-                worst, note = frac, msg
-            elif not note:
-                note = msg
-    return worst, note or "passed"
-
-
-def _j(fn, **kw):
-    """Adapt a public judge ``fn(args, value, **kw)`` to the hidden signature."""
-    return lambda args, value, ctx: fn(args, value, **kw)
+__all__ = ["ASSIGNMENTS", "get"]
 
 
 # ------------------------------------------------------------------ 00

@@ -1,19 +1,20 @@
-"""Calling a student's function and serialising what came back.
+"""Calling a function safely and serialising what came back: the bottom of the checks and grader.
 
-This module is used in two places:
+Used in two places, which is why it sits below both ``mlpkit.checks`` and
+``mlpkit.grader`` and imports nothing but the standard library and numpy:
 
 * in-process, by the public checks (``mlpkit.checks``) and by the grader's
   tests, through :func:`call`;
 * inside the student's kernel during grading: the grader sends this file's
   *source* into the kernel (so patching ``mlpkit`` inside the notebook cannot
-  change it), where it calls the graded functions on the grader's inputs and
-  writes what they returned to a JSON file with :func:`encode`.
+  change it), where :func:`run_group` calls the graded functions on the
+  grader's inputs and publishes what they returned as one kernel message
+  (``display_data`` of type :data:`RESULT_MIME`), encoded with :func:`encode`.
 
-It therefore imports nothing but the standard library and numpy. The grader
-reads the JSON back with :func:`decode`, which rebuilds plain numbers, lists,
-tuples, dicts with string keys and numeric ndarrays only (never an object
-array, never a pickle): whatever the kernel wrote, decoding it cannot run
-code. Every comparison with expected values happens in the grader's process.
+The grader decodes that message with :func:`decode`, which rebuilds plain
+numbers, lists, tuples, dicts with string keys and numeric ndarrays only (never
+an object array, never a pickle): whatever the kernel sent, decoding it cannot
+run code. Every comparison with expected values happens in the grader's process.
 """
 from __future__ import annotations
 
@@ -194,15 +195,21 @@ def decode_call(data) -> dict:
 
 
 # ---------------------------------------------------------------- in the kernel
-def run_group(record, user_ns, names, function, in_path, out_path) -> None:
-    """Inside the student's kernel: call ``function`` on every case of ``in_path``.
+#: The MIME type of the one ``display_data`` message that carries a call group's results.
+RESULT_MIME = "text/x-mlpkit-call-results"
+
+
+def run_group(record, user_ns, names, function, cases_text) -> None:
+    """Inside the student's kernel: call ``function`` on every case of ``cases_text``.
 
     ``record`` maps each graded name to the last callable bound to it at the end
-    of any cell (see ``mlpkit.grader.kernel``); the graded names are re-bound to
+    of any cell (see ``mlpkit.grader.grade``); the graded names are re-bound to
     those functions first, so a name reused later for something else (a result,
-    a plot) does not break the functions that call it. Writes ``out_path`` once,
-    at the end; the grader reads a missing file as "did not finish".
+    a plot) does not break the functions that call it. Publishes the results once,
+    at the end, as a ``display_data`` message; no message means "did not finish".
     """
+    from IPython.core.interactiveshell import InteractiveShell
+
     record = record if isinstance(record, dict) else {}
     for n in names:
         if n in record:
@@ -211,9 +218,7 @@ def run_group(record, user_ns, names, function, in_path, out_path) -> None:
     if fn is None:
         cand = user_ns.get(function)
         fn = cand if callable(cand) and not isinstance(cand, type) else None
-    with open(in_path, encoding="utf-8") as fh:
-        cases = decode(json.load(fh))
+    cases = decode(json.loads(cases_text))
     results = [encode_call(call(fn, list(args))) for args in cases]
     text = json.dumps({"function": function, "results": results})
-    with open(out_path, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    InteractiveShell.instance().display_pub.publish(data={RESULT_MIME: text}, metadata={})

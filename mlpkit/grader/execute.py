@@ -1,0 +1,228 @@
+"""Executing code in a fresh, limited kernel, on nbclient.
+
+nbclient's :class:`~nbclient.NotebookClient` does the work: starting the kernel
+(through :class:`GradingKernelManager`), sending a cell, waiting for its reply
+with a per-cell timeout, interrupting the kernel on a timeout, noticing a dead
+kernel. Ours are only: how the kernel is started (:class:`KernelStart`: a clean
+environment, resource limits, and a command prefix and transport a sandbox
+plugs into), starting again a kernel that dies before running anything
+(``START_TRIES``), killing a kernel that ignores the interrupt (after
+``INTERRUPT_GRACE`` s), and keeping only the result messages of the harness
+(every other output is dropped as it arrives: a grade never reads them).
+"""
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import nbformat
+from jupyter_client import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from traitlets import List, Unicode
+
+from ..safecall import RESULT_MIME
+
+# A kernel that dies before it has run anything says nothing about the submission (seen:
+# "Kernel died before replying to kernel_info" once in ~40 kernels started side by side,
+# likely two processes picking the same free port); it is started again, at most this often.
+START_TRIES = 3
+# Seconds a kernel gets to stop after the interrupt of a timed-out cell before it is killed.
+INTERRUPT_GRACE = 5.0
+MAX_RESULT_CHARS = 256 * 2**20
+
+__all__ = ["Limits", "KernelStart", "GradingKernelManager", "Kernel", "START_TRIES", "kernel_env"]
+
+
+@dataclass
+class Limits:
+    cell_timeout: float = 60.0
+    total_timeout: float = 600.0
+    memory_mb: int = 2048
+    file_mb: int = 512
+    startup_timeout: float = 60.0
+
+
+def kernel_env(home: str) -> dict:
+    """A clean environment: nothing in it says "grading"."""
+    env = {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"), "HOME": home,
+           "LANG": os.environ.get("LANG", "C.UTF-8"), "IPYTHONDIR": os.path.join(home, ".ipython"),
+           "MPLBACKEND": "Agg", "TMPDIR": home}
+    mpl = os.environ.get("MPLCONFIGDIR") or os.path.join(os.path.expanduser("~"), ".config",
+                                                          "matplotlib")
+    env["MPLCONFIGDIR"] = mpl  # the font cache is shared (building one takes seconds)
+    for k, v in os.environ.items():  # thread settings of the machine, unchanged; the install
+        if k.startswith(("OMP_", "OPENBLAS_", "MKL_", "VECLIB_", "LC_")) or k in (
+                "PYTHONPATH", "LD_LIBRARY_PATH", "SYSTEMROOT", "VIRTUAL_ENV"):
+            env[k] = v
+    return env
+
+
+def rlimits(memory_mb: int, file_mb: int) -> Callable[[], None]:
+    """A ``preexec_fn`` setting the address-space, file-size and core-dump limits (POSIX)."""
+    def preexec():  # runs in the kernel process before exec
+        try:
+            import resource
+
+            mem = int(memory_mb) * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+            fsz = int(file_mb) * 2**20
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsz, fsz))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        except Exception:
+            pass
+    return preexec
+
+
+class GradingKernelManager(AsyncKernelManager):
+    """jupyter_client's manager, with a command prefix (e.g. a sandbox) before the kernel's command."""
+
+    command_prefix = List(Unicode(), help="argv put before the kernel command").tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return list(self.command_prefix) + super().format_kernel_cmd(extra_arguments)
+
+
+@dataclass
+class KernelStart:
+    """How a kernel is started: where, with which environment and limits, wrapped in what.
+
+    ``command_prefix`` and ``transport`` (``"tcp"`` or ``"ipc"``, with the socket files in
+    ``connection_dir``) are where a sandbox plugs in; ``preexec`` runs in the kernel process
+    before exec (resource limits).
+    """
+
+    cwd: str
+    env: dict
+    preexec: Callable | None = None
+    command_prefix: list = field(default_factory=list)
+    transport: str = "tcp"
+    connection_dir: str | None = None
+
+    @classmethod
+    def plain(cls, cwd: str, limits: Limits) -> "KernelStart":
+        pre = rlimits(limits.memory_mb, limits.file_mb) if os.name == "posix" else None
+        return cls(cwd=cwd, env=kernel_env(cwd), preexec=pre)
+
+    def manager(self) -> GradingKernelManager:
+        km = GradingKernelManager(kernel_name="python3", transport=self.transport,
+                                  command_prefix=list(self.command_prefix))
+        if self.connection_dir:
+            km.connection_file = os.path.join(self.connection_dir, "kernel.json")
+            if self.transport == "ipc":
+                km.ip = os.path.join(self.connection_dir, "k")
+        return km
+
+    def popen_kwargs(self) -> dict:
+        kw = dict(cwd=self.cwd, env=dict(self.env), stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL)
+        if self.preexec is not None:
+            kw["preexec_fn"] = self.preexec
+        return kw
+
+
+class _Client(NotebookClient):
+    """nbclient, keeping of a cell's outputs only the harness's result message."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") == "display_data":
+            text = (msg.get("content", {}).get("data") or {}).get(RESULT_MIME)
+            if isinstance(text, str) and len(text) <= MAX_RESULT_CHARS:
+                outs[:] = [text]
+        return None
+
+    def handle_comm_msg(self, outs, msg, cell_index):  # widgets: never part of a grade
+        return None
+
+
+class Kernel:
+    """A fresh kernel: ``run(code, timeout)`` -> ``(status, results)``.
+
+    ``status`` is ``ok``, ``error``, ``timeout`` (interrupted), ``timeout-killed`` (it ignored
+    the interrupt) or ``dead``; ``results`` the texts of the result messages the cell sent.
+    """
+
+    def __init__(self, start: KernelStart, limits: Limits):
+        self.start, self.limits, self.killed = start, limits, False
+        self.client = _Client(nbformat.v4.new_notebook(), kernel_name="python3", allow_errors=True,
+                              interrupt_on_timeout=True, startup_timeout=int(limits.startup_timeout),
+                              record_timing=False, store_widget_state=False,
+                              shutdown_kernel="immediate")
+        for attempt in range(1, START_TRIES + 1):
+            try:
+                self._start()
+                return
+            except Exception:
+                self.close()
+                if attempt == START_TRIES:
+                    raise
+
+    def _start(self):
+        self.client.km = self.start.manager()
+        self.client.start_new_kernel(**self.start.popen_kwargs())
+        self.client.start_new_kernel_client()
+
+    def run(self, code: str, timeout: float) -> tuple[str, list]:
+        if self.client.kc is None or not run_sync(self._alive)():
+            return "dead", []
+        cell = nbformat.v4.new_code_cell(code)
+        self.client.nb.cells = [cell]
+        self.client.timeout = max(1, math.ceil(timeout))
+        t0 = time.monotonic()
+        try:
+            run_sync(self._execute)(cell, self.client.timeout + INTERRUPT_GRACE)
+        except (DeadKernelError, CellTimeoutError):
+            return ("timeout-killed" if self.killed else "dead"), []
+        status = "timeout" if time.monotonic() - t0 >= self.client.timeout else self._reply
+        return status, list(cell.outputs)
+
+    async def _alive(self) -> bool:
+        return bool(await ensure_async(self.client.km.is_alive()))
+
+    async def _execute(self, cell, kill_after: float):
+        self._reply = "ok"
+        loop = asyncio.get_running_loop()
+        watchdog = loop.call_later(kill_after, self._kill)
+
+        async def on_error(cell, cell_index, execute_reply):
+            self._reply = "error"
+
+        self.client.on_cell_error = on_error
+        try:
+            await self.client.async_execute_cell(cell, 0, store_history=True)
+        finally:
+            watchdog.cancel()
+
+    def _kill(self):
+        """The kernel ignored the interrupt: kill its whole process group."""
+        self.killed = True
+        asyncio.ensure_future(ensure_async(self.client.km.signal_kernel(signal.SIGKILL)))
+
+    def close(self):  # also after a failed start: the client or manager may be half made
+        km, kc = self.client.km, self.client.kc
+        try:
+            if kc is not None:
+                kc.stop_channels()
+        except Exception:
+            pass
+        try:
+            if km is not None:
+                run_sync(self._shutdown)(km)
+        except Exception:
+            pass
+        self.client.km = self.client.kc = None
+
+    @staticmethod
+    async def _shutdown(km):
+        try:
+            if await ensure_async(km.is_alive()):
+                await ensure_async(km.shutdown_kernel(now=True))
+        finally:
+            await ensure_async(km.cleanup_resources())

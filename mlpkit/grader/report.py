@@ -1,0 +1,73 @@
+"""Writing the results: ``grades.csv``, ``grades.json`` and one feedback file per student."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+from .rows import STATUSES, Row
+
+__all__ = ["write_reports", "feedback_text", "feedback_name"]
+
+
+def feedback_name(student: str) -> str:
+    """The feedback file's name (without ``.md``) for a student id."""
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", student)[:120] or "_"
+
+
+def _atomic_write(path: Path, text: str):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def feedback_text(row: Row, assignment) -> str:
+    lines = [f"# Feedback: assignment {assignment.number} ({assignment.topic})", "",
+             f"* student: {row.student}", f"* file: {row.file}",
+             f"* points: **{row.total:g} / {row.max_total:g}**",
+             f"* status: {row.status}"]
+    if row.message:
+        lines.append(f"* notes: {row.message}")
+    lines += ["", "| check | points | result |", "|---|---|---|"]
+    descr = {c.id: c.description for c in assignment.checks}
+    for cid, c in row.checks.items():
+        msg = str(c.message).replace("|", "\\|").replace("\n", " ")
+        mark = "passed" if c.points >= c.max else msg
+        lines.append(f"| {cid}: {descr.get(cid, '')} | {c.points:g} / {c.max:g} | {mark} |")
+    lines += ["", "The hidden checks call your functions on new random inputs (seeded for you) and "
+              "compare the results with the expected values. Run the public check cells in your "
+              "notebook for a diagnosis you can iterate on."]
+    return "\n".join(lines) + "\n"
+
+
+def _csv_text(assignment, ordered: list) -> str:
+    check_ids = [c.id for c in assignment.checks]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", "file", "status", "total", "max_total", *check_ids, "message", "sha256"])
+    for r in ordered:
+        points = [f"{r.checks[c].points:g}" if c in r.checks else "0" for c in check_ids]
+        w.writerow([r.student, r.file, r.status, f"{r.total:g}", f"{r.max_total:g}", *points,
+                    r.message, r.sha256])
+    return buf.getvalue()
+
+
+def write_reports(out: Path, assignment, rows: dict, settings: dict):
+    """Write grades.csv, grades.json and the feedback files from ``rows`` (student -> Row)."""
+    out.mkdir(parents=True, exist_ok=True)
+    fb = out / "feedback"
+    fb.mkdir(exist_ok=True)
+    ordered = [rows[s] for s in sorted(rows)]
+    doc = {"assignment": assignment.number, "topic": assignment.topic,
+           "max_total": assignment.max_points,
+           "checks": [{"id": c.id, "function": assignment.group(c.group).function,
+                       "points": c.points, "description": c.description} for c in assignment.checks],
+           "statuses": list(STATUSES), "settings": settings,
+           "submissions": [r.to_dict() for r in ordered]}
+    _atomic_write(out / "grades.json", json.dumps(doc, indent=1))
+    _atomic_write(out / "grades.csv", _csv_text(assignment, ordered))
+    for r in ordered:
+        _atomic_write(fb / f"{feedback_name(r.student)}.md", feedback_text(r, assignment))
