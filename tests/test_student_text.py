@@ -23,14 +23,8 @@ INTERNAL = re.compile(r"(?<![\w.])_fast\b|mlpkit[./]_[a-z]")
 # evidence that is only a truth value: "confirmed numerically: True", "verified = True", ...
 BARE_TRUTH = re.compile(r"\b(?:confirmed|verified)(?: numerically)?\s*[:=]\s*(?:True|False)\b", re.I)
 
-BEING_REWRITTEN = {f"{n:02d}" for n in range(4, 8)}
-
-
 def _param(path):
-    marks = []
-    if path.parent.name == "notebooks" and path.name[:2] in BEING_REWRITTEN:
-        marks = [pytest.mark.xfail(strict=False, reason="being rewritten on branch notes2")]
-    return pytest.param(path, id=f"{path.parent.name}/{path.name}", marks=marks)
+    return pytest.param(path, id=f"{path.parent.name}/{path.name}")
 
 
 def _texts(path):
