@@ -102,7 +102,7 @@ def test_explorer_controls_show_their_full_labels():
 
 
 def _data_in_legend(ax, X, pad_px=3.0):
-    """Data points (display coordinates) that fall inside the legend's box, markers' radius included."""
+    """Mask of the data points (display coordinates) inside the legend's box, + a marker radius."""
     fig = ax.figure
     fig.canvas.draw()
     legend = ax.get_legend().get_window_extent()

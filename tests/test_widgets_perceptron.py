@@ -135,6 +135,7 @@ def test_static_figure_is_a_readable_grid(dataset, steps):
         boxes.append(ax.get_tightbbox(renderer))      # the frame with its title, ticks and labels
     boxes.append(fig._suptitle.get_window_extent(renderer))
     for i, a in enumerate(boxes):
-        assert fig.bbox.x0 <= a.x0 and a.x1 <= fig.bbox.x1 and fig.bbox.y0 <= a.y0 and a.y1 <= fig.bbox.y1
+        assert fig.bbox.x0 <= a.x0 and a.x1 <= fig.bbox.x1, a         # inside the figure
+        assert fig.bbox.y0 <= a.y0 and a.y1 <= fig.bbox.y1, a
         for b in boxes[i + 1:]:
             assert not _overlap(a, b), (a, b)
