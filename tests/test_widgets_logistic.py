@@ -88,3 +88,47 @@ def test_explorer_responds_to_its_controls():
     assert not np.allclose(box.state["loss"], before)
     box.controls["epochs"].value = 8
     assert box.state["loss"].shape == (9,)
+
+
+def test_explorer_controls_show_their_full_labels():
+    # ipywidgets' default description_width (80 px) cuts "learning rate" to "learning r..."
+    box = wl.explorer(epochs=2)
+    for name, control in box.controls.items():
+        assert control.style.description_width == "initial", name
+    for name in ("lr", "batch_size", "epochs"):
+        width = box.controls[name].layout.width
+        # the label now takes its own width: the slider needs more than the default 300 px
+        assert width is not None and width.endswith("px") and float(width[:-2]) > 300, (name, width)
+
+
+def _data_in_legend(ax, X, pad_px=3.0):
+    """Mask of the data points (display coordinates) inside the legend's box, + a marker radius."""
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    xy = ax.transData.transform(X)
+    return ((xy[:, 0] >= legend.x0 - pad_px) & (xy[:, 0] <= legend.x1 + pad_px)
+            & (xy[:, 1] >= legend.y0 - pad_px) & (xy[:, 1] <= legend.y1 + pad_px))
+
+
+@pytest.mark.parametrize("settings", [{}, {"lr": 10.0, "mode": "stochastic"},
+                                      {"lr": 0.001, "mode": "batch", "epochs": 3}])
+def test_boundary_legend_covers_no_data_and_stays_in_the_figure(settings):
+    state = wl.train_state(**settings)
+    _, ax1 = wl.plot_state(state)
+    plt.tight_layout()
+    assert ax1.get_legend() is not None
+    inside = _data_in_legend(ax1, state["X"])
+    assert not inside.any(), f"{inside.sum()} data points under the legend"
+    fig_box = ax1.figure.bbox
+    legend = ax1.get_legend().get_window_extent()
+    assert fig_box.x0 <= legend.x0 and legend.x1 <= fig_box.x1   # not cut off by the figure edge
+    assert fig_box.y0 <= legend.y0 and legend.y1 <= fig_box.y1
+
+
+def test_legend_check_sees_a_legend_on_the_data():
+    # the check above can fail: a legend put in the middle of the cloud covers points
+    state = wl.train_state()
+    _, ax1 = wl.plot_state(state)
+    ax1.legend(loc="center")
+    assert _data_in_legend(ax1, state["X"]).any()

@@ -98,8 +98,44 @@ def test_explorer_slider_and_dropdown_respond():
 
 
 def test_static_figure_draws_frames():
-    axes = wp.static_figure("XOR", steps=[0, 1, 4])
+    axes, trace = wp.static_figure("XOR", steps=[0, 1, 4])
     assert len(axes) == 3
+    assert trace["ws"].shape[0] - 1 == 40 and not trace["converged"]
     assert "cycling" in axes[2].get_title()
-    axes = wp.static_figure("separable")
+    axes, trace = wp.static_figure("separable")
+    K = trace["ws"].shape[0] - 1
+    assert [a.get_title().split(":")[0] for a in axes] == [
+        f"update {k}/{K}" for k in (0, 1, 2, K // 2, K)]
     assert "converged" in axes[-1].get_title()
+    with pytest.raises(ValueError, match="ncols"):
+        wp.static_figure("AND", ncols=0)
+
+
+def _overlap(a, b, tol=0.5):
+    return a.x0 < b.x1 - tol and b.x0 < a.x1 - tol and a.y0 < b.y1 - tol and b.y0 < a.y1 - tol
+
+
+@pytest.mark.parametrize("dataset, steps", [("separable", None), ("XOR", [0, 1, 2, 3, 4]),
+                                            ("AND", [0, 1])])
+def test_static_figure_is_a_readable_grid(dataset, steps):
+    frames, _ = wp.static_figure(dataset, steps=steps)
+    fig = frames[0].figure
+    n = len(frames)
+    # a grid of 3 columns: the frames and one more cell for the legend, the rest switched off
+    assert len(fig.axes) == 3 * -(-(n + 1) // 3)
+    legend_axes = [a for a in fig.axes if a.get_legend() is not None]
+    assert len(legend_axes) == 1 and legend_axes[0] not in frames
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = legend_axes[0].get_legend()
+    assert legend.get_texts()[0].get_fontsize() >= 11
+    boxes = [legend.get_window_extent(renderer)]
+    for ax in frames:
+        assert ax.title.get_fontsize() >= 11
+        boxes.append(ax.get_tightbbox(renderer))      # the frame with its title, ticks and labels
+    boxes.append(fig._suptitle.get_window_extent(renderer))
+    for i, a in enumerate(boxes):
+        assert fig.bbox.x0 <= a.x0 and a.x1 <= fig.bbox.x1, a         # inside the figure
+        assert fig.bbox.y0 <= a.y0 and a.y1 <= fig.bbox.y1, a
+        for b in boxes[i + 1:]:
+            assert not _overlap(a, b), (a, b)

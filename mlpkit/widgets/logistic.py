@@ -19,6 +19,9 @@ __all__ = ["MODES", "default_data", "batch_size_for", "train_state", "boundary_p
 #: The three ways of cutting an epoch into gradient steps.
 MODES = ("batch", "stochastic", "minibatch")
 
+#: Width of each slider of the explorer (label, track and read-out together).
+SLIDER_WIDTH = "400px"
+
 
 def default_data(n_samples: int = 200, seed: int = 0):
     """The explorer's data: two overlapping Gaussian blobs (labels 0/1), not separable."""
@@ -81,7 +84,7 @@ def plot_state(state: dict, axes=None):
     import matplotlib.pyplot as plt
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     ax0, ax1 = axes
     loss = state["loss"]
     ax0.plot(np.arange(len(loss)), loss, marker="o", ms=3)
@@ -91,7 +94,7 @@ def plot_state(state: dict, axes=None):
     if finite.size:
         ax0.set_ylim(0, max(1.0, min(float(finite.max()) * 1.05, 5.0)))
     ax0.set_title(f"{state['mode']} (batch {state['batch_size']}, {state['steps_per_epoch']} "
-                  f"steps/epoch), lr {state['lr']:.3g}", fontsize=10)
+                  f"steps/epoch), lr {state['lr']:.3g}", fontsize=11)
     ax0.grid(alpha=0.3)
 
     X, y, w, b = state["X"], state["y"], state["w"], state["b"]
@@ -105,12 +108,13 @@ def plot_state(state: dict, axes=None):
     line = boundary_points(w, b, xlim=(lo[0], hi[0]))
     if line is not None:
         ax1.plot(*line, "k-", lw=2, label="$w \\cdot x + b = 0$")
-        ax1.legend(loc="lower right", fontsize=9)
+        # outside the axes, to the right: wherever the line goes, the legend covers no data
+        ax1.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=10)
     ax1.set_xlim(lo[0], hi[0])
     ax1.set_ylim(lo[1], hi[1])
     ax1.set_xlabel("$x_1$")
     ax1.set_ylabel("$x_2$")
-    ax1.set_title(f"accuracy {state['accuracy']:.3f}, final loss {loss[-1]:.3f}", fontsize=10)
+    ax1.set_title(f"accuracy {state['accuracy']:.3f}, final loss {loss[-1]:.3f}", fontsize=11)
     return axes
 
 
@@ -135,15 +139,22 @@ def explorer(lr: float = 0.1, mode: str = "minibatch", batch_size: int = 16, epo
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
+    # description_width "initial": each label takes the width it needs ("learning rate" in full,
+    # not cut to the default 80 px); the wider layout keeps the slider's track long beside it.
+    # ipywidgets builds a new Style / Layout from each dict, so the controls share no state.
+    style, layout = {"description_width": "initial"}, {"width": SLIDER_WIDTH}
+
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
                                      description="learning rate", readout_format=".3g",
-                                     continuous_update=False),
-        "mode": widgets.ToggleButtons(options=list(MODES), value=mode, description="mode"),
+                                     continuous_update=False, style=style, layout=layout),
+        "mode": widgets.ToggleButtons(options=list(MODES), value=mode, description="mode",
+                                      style=style),
         "batch_size": widgets.IntSlider(value=batch_size, min=2, max=100, step=1,
-                                        description="batch size", continuous_update=False),
+                                        description="batch size", continuous_update=False,
+                                        style=style, layout=layout),
         "epochs": widgets.IntSlider(value=epochs, min=1, max=100, step=1, description="epochs",
-                                    continuous_update=False),
+                                    continuous_update=False, style=style, layout=layout),
     }
     box = widgets.VBox()
 

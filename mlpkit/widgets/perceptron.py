@@ -2,8 +2,8 @@
 
 The pure part (:func:`load_dataset`, :func:`perceptron_trace`, :func:`step_state`,
 :func:`line_segment`) computes everything a frame shows, so it can be unit-tested;
-:func:`plot_step` draws one frame on an ``ax``; :func:`static_figure` draws a row of
-frames (for the stored, deterministic output of a notebook); :func:`explorer` returns
+:func:`plot_step` draws one frame on an ``ax``; :func:`static_figure` draws a grid of
+frames and a legend (for the stored, deterministic output of a notebook); :func:`explorer` returns
 the interactive widget (a data-set dropdown and an update slider).
 
 A frame ``k`` shows the weights after ``k`` updates: the separating line
@@ -162,7 +162,7 @@ def plot_step(trace: dict, k: int, ax=None, title: str | None = None):
             title += f"\nsame w as after update {s['repeat_of']}: cycling"
         elif s["k"] == s["n_updates"] and s["converged"]:
             title += "\nno mistake left: converged"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=11)
     return ax, s
 
 
@@ -179,27 +179,40 @@ def legend_handles():
             Line2D([], [], ls="-", color="k", lw=2, label="line after (arrow: +1 side)")]
 
 
-def static_figure(dataset: str = "separable", steps=None, max_epochs: int = 10, seed: int = 0):
-    """A row of frames of one data set (default: 0, 1, 2, middle and last update); returns the axes."""
+def static_figure(dataset: str = "separable", steps=None, ncols: int = 3, max_epochs: int = 10,
+                  seed: int = 0):
+    """Frames of one data set in a grid, the cell after the last frame holding the legend.
+
+    ``steps`` defaults to 0, 1, 2, the middle and the last update (a 2 x 3 grid
+    with ``ncols = 3``). Returns ``(axes, trace)``: the frames' axes in the
+    order of ``steps`` and the :func:`perceptron_trace` they show.
+    """
     import matplotlib.pyplot as plt
 
+    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols: expected a positive integer number of columns, got {ncols!r}")
     X, y = load_dataset(dataset, seed=seed)
     trace = perceptron_trace(X, y, max_epochs=max_epochs)
     K = trace["ws"].shape[0] - 1
     if steps is None:
         steps = sorted({0, min(1, K), min(2, K), K // 2, K})
-    # fixed margins instead of tight_layout: laying out tick labels is what makes figures slow
-    fig, axes = plt.subplots(1, len(steps), figsize=(2.7 * len(steps), 3.6), squeeze=False,
-                             sharex=True, sharey=True)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.23, top=0.8, wspace=0.08)
-    for j, (ax, k) in enumerate(zip(axes[0], steps)):
+    steps = list(steps)
+    nrows = -(-(len(steps) + 1) // ncols)          # the frames and the legend cell
+    # fixed margins instead of tight_layout (laying out tick labels is what makes figures slow):
+    # 0.9 in at the top for the suptitle and two-line titles, 0.5 in at the bottom for x_1
+    height = 4.4 * nrows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.3 * ncols, height), squeeze=False)
+    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.5 / height, top=1 - 0.9 / height,
+                        wspace=0.25, hspace=0.45)
+    frames = axes.flat[:len(steps)]
+    for ax, k in zip(frames, steps):
         plot_step(trace, k, ax=ax)
-        if j:
-            ax.set_ylabel("")
-            ax.tick_params(labelleft=False)
-    fig.legend(handles=legend_handles(), loc="lower center", ncol=6, fontsize=7.5, frameon=False)
-    fig.suptitle(f"perceptron on the {dataset} data", fontsize=10)
-    return axes[0]
+    for ax in axes.flat[len(steps):]:
+        ax.axis("off")
+    axes.flat[len(steps)].legend(handles=legend_handles(), loc="center", fontsize=11,
+                                 frameon=False)
+    fig.suptitle(f"the perceptron on the {dataset} data", fontsize=13)
+    return frames, trace
 
 
 def explorer(dataset: str = "separable", max_epochs: int = 10, seed: int = 0):
@@ -232,11 +245,11 @@ def explorer(dataset: str = "separable", max_epochs: int = 10, seed: int = 0):
         tr = trace_of(drop.value)
         with out:
             clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7, 4.5))
+            fig, ax = plt.subplots(figsize=(7.5, 4.5))
             _, box.state = plot_step(tr, slider.value, ax=ax)
-            ax.legend(handles=legend_handles(), fontsize=8, loc="upper left",
+            ax.legend(handles=legend_handles(), fontsize=10, loc="upper left",
                       bbox_to_anchor=(1.02, 1), frameon=False)
-            fig.subplots_adjust(left=0.08, right=0.62, bottom=0.12, top=0.88)
+            fig.subplots_adjust(left=0.08, right=0.58, bottom=0.12, top=0.88)
             plt.show()
             plt.close(fig)
 
