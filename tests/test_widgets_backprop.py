@@ -176,11 +176,14 @@ def _font_sizes_ok(ax):
 def test_explorer_frames_are_readable(setting, example):
     p = wb.example_network()
     tr = wb.backprop_trace(p, p["X"][example], p["T"][example], setting)
+    places = []
     for step in range(len(wb.STEPS)):
         ax, _ = wb.draw_step(tr, step)                      # the explorer's own figure
         _font_sizes_ok(ax)
         assert _layout_problems(ax.figure) == [], f"step {step}"
+        places.append(ax.get_window_extent().bounds)
         plt.close(ax.figure)
+    assert all(np.allclose(pl, places[0]) for pl in places), "the diagram jumps between steps"
 
 
 def test_static_figure_is_readable():

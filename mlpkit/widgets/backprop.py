@@ -233,8 +233,10 @@ def step_view(tr: dict, step: int) -> dict:
 #: Layout of the diagram (data units): distance between layers and between units, unit radius,
 #: and the distance from a unit's centre at which the numbers of its connections are written.
 _DX, _DY, _R, _LABEL = 2.4, 1.45, 0.5, 0.92
-#: Size (inches) of one frame: the explorer's figure, and one panel of :func:`static_figure`.
-_FRAME, _PANEL = (7.5, 6.0), (6.5, 5.4)
+#: Size (inches) of one frame: the explorer's figure, and one panel of :func:`static_figure`;
+#: the explorer keeps ``_TITLE_ROOM`` inches on top for the longest title (four lines), so the
+#: diagram keeps its place and size from step to step.
+_FRAME, _PANEL, _TITLE_ROOM = (6.5, 6.0), (6.5, 5.4), 1.3
 
 
 def _positions(counts):
@@ -249,8 +251,8 @@ def _positions(counts):
 def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
     """Draw frame ``step`` of the trace ``tr`` on ``ax``; returns ``(ax, view)``.
 
-    With ``ax=None`` the frame gets a figure of its own (the explorer's), laid out so that
-    nothing is cut. Text sizes are :data:`FONT_TITLE` (step and equations) and
+    With ``ax=None`` the frame gets a figure of its own (the explorer's), with the same
+    room for the title at every step. Text sizes are :data:`FONT_TITLE` (step and equations) and
     :data:`FONT_LABEL` (numbers on units and connections).
 
     Connections are drawn with a width proportional to ``|w|``; those used in
@@ -311,7 +313,7 @@ def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
         title += "\n" + "\n".join(view["equations"])
     ax.set_title(title, fontsize=FONT_TITLE, loc="left")
     if own_figure:
-        ax.figure.tight_layout()
+        ax.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - _TITLE_ROOM / _FRAME[1])
     return ax, view
 
 
