@@ -1,4 +1,6 @@
 """Tests of the backpropagation viewer (mlpkit/widgets/backprop.py)."""
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -108,3 +110,134 @@ def test_explorer_controls_change_the_frame():
     box.example.value = 2
     assert not np.allclose(box.view["values"]["delta2"], before)
     np.testing.assert_array_equal(box.trace["x"], wb.example_network()["X"][2])
+
+
+# --- readability: font sizes, nothing cut or overlapping, the setting's name fits its dropdown ---
+
+def _layout_problems(fig):
+    """What a reader of ``fig`` (rendered) cannot read: a list of strings, empty when all is clear.
+
+    Text on a unit must lie inside its circle; labels on connections must not overlap each other
+    or cover a unit; titles must stay inside the figure; nothing of one frame (title included)
+    may run into another frame or into the figure's title.
+    """
+    from matplotlib.patches import Circle
+
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    box = fig.bbox
+    problems = []
+    for ax in fig.axes:
+        discs = []
+        for c in (p for p in ax.patches if isinstance(p, Circle)):
+            cx, cy = ax.transData.transform(c.center)
+            edge = ax.transData.transform((c.center[0] + c.radius, c.center[1]))[0]
+            discs.append((cx, cy, edge - cx, c.center))
+        labels = []
+        for t in (t for t in ax.texts if t.get_text()):
+            bb = t.get_window_extent(r)
+            if t.get_bbox_patch() is not None:                      # a number on a connection
+                labels.append((t.get_text(), bb))
+                continue
+            for cx, cy, rad, centre in discs:
+                if np.allclose(t.get_position(), centre):           # the text on a unit
+                    far = max(np.hypot(x - cx, y - cy) for x in (bb.x0, bb.x1) for y in (bb.y0, bb.y1))
+                    if far > rad:
+                        problems.append(f"{t.get_text()!r} sticks out of its unit")
+        for n, (a, ba) in enumerate(labels):
+            problems += [f"labels {a!r} and {b!r} overlap" for b, bb in labels[n + 1:] if ba.overlaps(bb)]
+            for cx, cy, rad, _ in discs:
+                near = np.hypot(np.clip(cx, ba.x0, ba.x1) - cx, np.clip(cy, ba.y0, ba.y1) - cy)
+                if near < rad - 1:
+                    problems.append(f"label {a!r} covers a unit")
+        tb = ax._left_title.get_window_extent(r)
+        if tb.x0 < box.x0 - 1 or tb.x1 > box.x1 + 1 or tb.y1 > box.y1 + 1:
+            problems.append(f"title {ax._left_title.get_text()[:25]!r} leaves the figure")
+    drawn = {ax: [ax._left_title.get_window_extent(r)]
+             + [t.get_window_extent(r) for t in ax.texts if t.get_text()]
+             + [p.get_window_extent(r) for p in ax.patches] for ax in fig.axes}
+    if fig._suptitle is not None:
+        drawn["suptitle"] = [fig._suptitle.get_window_extent(r)]
+    owners = list(drawn)
+    for n, a in enumerate(owners):
+        for b in owners[n + 1:]:
+            if any(ba.overlaps(bb) for ba in drawn[a] for bb in drawn[b]):
+                problems.append(f"{a} runs into {b}")
+    return problems
+
+
+def _font_sizes_ok(ax):
+    assert ax._left_title.get_fontsize() >= 11, "step and equations: at least 11 pt"
+    sizes = [t.get_fontsize() for t in ax.texts if t.get_text()]
+    assert sizes and min(sizes) >= 9, f"numbers and names on the diagram: at least 9 pt, got {min(sizes)}"
+
+
+@pytest.mark.parametrize("setting, example", [("mitchell", 1), ("cross-entropy", 2), ("tanh", 1)])
+def test_explorer_frames_are_readable(setting, example):
+    p = wb.example_network()
+    tr = wb.backprop_trace(p, p["X"][example], p["T"][example], setting)
+    places = []
+    for step in range(len(wb.STEPS)):
+        ax, _ = wb.draw_step(tr, step)                      # the explorer's own figure
+        _font_sizes_ok(ax)
+        assert _layout_problems(ax.figure) == [], f"step {step}"
+        places.append(ax.get_window_extent().bounds)
+        plt.close(ax.figure)
+    assert all(np.allclose(pl, places[0]) for pl in places), "the diagram jumps between steps"
+
+
+def test_static_figure_is_readable():
+    axes = wb.static_figure("mitchell", example=1)
+    fig = axes[0].figure
+    assert fig._suptitle.get_fontsize() >= 11
+    for ax in axes:
+        _font_sizes_ok(ax)
+    assert _layout_problems(fig) == []
+
+
+def test_layout_check_sees_a_cramped_figure():
+    # the check above can fail: the same frame squeezed into a small figure
+    p = wb.example_network()
+    tr = wb.backprop_trace(p, p["X"][1], p["T"][1], "mitchell")
+    fig, ax = plt.subplots(figsize=(4, 3))
+    wb.draw_step(tr, 4, ax=ax)
+    assert any("sticks out" in msg for msg in _layout_problems(fig))
+
+
+def test_mitchell_hidden_delta_says_which_weight_it_sums():
+    p = wb.example_network()
+    tr = wb.backprop_trace(p, p["X"][1], p["T"][1], "mitchell")
+    lines = wb.step_view(tr, 4)["equations"]
+    formula = next(line for line in lines if line.startswith("Mitchell's"))
+    i, j = re.search(r"\\sum_k w_\{(\w)(\w)\}\\delta_k", formula).groups()
+    # the weight in the sum is named, and said to run from the hidden unit h into the output unit k
+    text = " ".join(lines)
+    assert re.search(rf"w_\{{{i}{j}\}}\$ = weight from \$h\$ into \$k\$", text), text
+    assert "W2[k, h]" in text
+    # the numbers printed are that sum with the weight from h into k, i.e. W2[k, h] (column h)
+    printed = np.array([float(v) for v in formula.rsplit("= [", 1)[1].rstrip("]").split(",")])
+    o_h = tr["a1"]
+    from_h_into_k = tr["W2"]                                 # row k, column h
+    mine = o_h * (1 - o_h) * np.array([sum(from_h_into_k[k, h] * tr["mitchell_delta2"][k]
+                                            for k in range(tr["a2"].size)) for h in range(o_h.size)])
+    np.testing.assert_allclose(printed, mine, atol=5e-4)
+
+
+def _text_px(text, px=13):
+    """Width in pixels of ``text`` at ``px`` (JupyterLab's widget font size), in DejaVu Sans: a wide
+    sans-serif, so a conservative stand-in for the browser's font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    return TextPath((0, 0), text, size=px, prop=FontProperties(family="DejaVu Sans")).get_extents().width
+
+
+def test_setting_dropdown_shows_the_whole_name():
+    box = wb.explorer()
+    dd = box.setting
+    width = float(dd.layout.width.removesuffix("px"))
+    desc = dd.style.description_width
+    # 'initial': the label takes its own width; otherwise ipywidgets' CSS gives it 80px
+    label = _text_px(dd.description) if desc == "initial" else float(desc.removesuffix("px") or 80)
+    longest = max(_text_px(name) for name, _ in dd.options)
+    assert width >= label + longest + 40, "room for the label, the name, the arrow and padding"

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SETTINGS", "STEPS", "example_network", "backprop_trace", "step_view", "draw_step",
-           "static_figure", "explorer"]
+__all__ = ["SETTINGS", "STEPS", "MITCHELL_INDICES", "example_network", "backprop_trace", "step_view",
+           "draw_step", "static_figure", "explorer"]
 
 #: The three settings of notebook 04: hidden unit, output unit, loss.
 SETTINGS = {
@@ -38,6 +38,15 @@ STEPS = (
     "4 backward: hidden delta",
     "5 gradients of the weights",
 )
+
+#: How the step-4 label's Mitchell-style weight relates to the course's ``W2`` (notebook 04, section 1):
+#: their ``w_hk`` is the weight *from* ``h`` *into* ``k``; the course stores it as ``W2[k, h]``.
+MITCHELL_INDICES = (r"(Mitchell's indices: $w_{hk}$ = weight from $h$ into $k$ "
+                    r"= our $w^{(2)}_{kh}$ = W2[k, h])")
+
+#: Font sizes (points) of the diagram: figure title, frame title (step and equations), the names of
+#: the layers, and the numbers written on units and connections.
+FONT_SUPTITLE, FONT_TITLE, FONT_LAYER, FONT_LABEL = 13, 11, 10, 9
 
 
 def _sigmoid(z):
@@ -136,7 +145,7 @@ def _equations(tr: dict, step: int) -> list[str]:
         out = "a^{(2)} = z^{(2)}" if s == "tanh" else r"a^{(2)} = \sigma(z^{(2)})"
         loss = (r"L = \frac{1}{2}\|a^{(2)} - t\|^2" if s != "cross-entropy"
                 else r"L = -\sum_k [t_k \log a_k + (1 - t_k)\log(1 - a_k)]")
-        return [f"$z^{{(2)}} = W^{{(2)}} a^{{(1)}} + b^{{(2)}}$ = {_vec(tr['z2'])},  "
+        return [f"$z^{{(2)}} = W^{{(2)}} a^{{(1)}} + b^{{(2)}}$ = {_vec(tr['z2'])}",
                 f"${out}$ = {_vec(tr['a2'])}",
                 f"${loss}$ = {tr['loss']:.4f}"]
     if step == 3:
@@ -152,8 +161,10 @@ def _equations(tr: dict, step: int) -> list[str]:
         lines = [r"$\delta^{(1)} = (W^{(2)T} \delta^{(2)}) \odot " + gp + "$"
                  f" = {_vec(tr['delta1'])}"]
         if s == "mitchell":
-            lines.append(r"Mitchell's $\delta_h = o_h(1 - o_h)\sum_k w_{kh}\delta_k = "
+            # Mitchell's own indices (w_hk from h into k), as notebook 04 writes them, with the mapping
+            lines.append(r"Mitchell's $\delta_h = o_h(1 - o_h)\sum_k w_{hk}\delta_k = "
                          r"-\delta^{(1)}_h$" f" = {_vec(tr['mitchell_delta1'])}")
+            lines.append(MITCHELL_INDICES)
         return lines
     return [r"$\partial L/\partial W^{(l)} = \delta^{(l)} a^{(l-1)T}$ (on the connections),  "
             r"$\partial L/\partial b^{(l)} = \delta^{(l)}$",
@@ -221,7 +232,11 @@ def step_view(tr: dict, step: int) -> dict:
 
 #: Layout of the diagram (data units): distance between layers and between units, unit radius,
 #: and the distance from a unit's centre at which the numbers of its connections are written.
-_DX, _DY, _R, _LABEL = 2.4, 1.35, 0.42, 0.8
+_DX, _DY, _R, _LABEL = 2.4, 1.45, 0.5, 0.92
+#: Size (inches) of one frame: the explorer's figure, and one panel of :func:`static_figure`;
+#: the explorer keeps ``_TITLE_ROOM`` inches on top for the longest title (four lines), so the
+#: diagram keeps its place and size from step to step.
+_FRAME, _PANEL, _TITLE_ROOM = (6.5, 6.0), (6.5, 5.4), 1.3
 
 
 def _positions(counts):
@@ -234,7 +249,11 @@ def _positions(counts):
 
 
 def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
-    """Draw frame ``step`` of the trace ``tr`` on ``ax`` (a new one if ``None``); returns ``(ax, view)``.
+    """Draw frame ``step`` of the trace ``tr`` on ``ax``; returns ``(ax, view)``.
+
+    With ``ax=None`` the frame gets a figure of its own (the explorer's), with the same
+    room for the title at every step. Text sizes are :data:`FONT_TITLE` (step and equations) and
+    :data:`FONT_LABEL` (numbers on units and connections).
 
     Connections are drawn with a width proportional to ``|w|``; those used in
     the step are coloured (blue forward, red backward, green gradients) and
@@ -245,8 +264,9 @@ def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
     from matplotlib.patches import Circle
 
     view = step_view(tr, step)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 5.2))
+    own_figure = ax is None
+    if own_figure:
+        _, ax = plt.subplots(figsize=_FRAME)
     counts = [len(n) for n in view["nodes"]]
     pos = _positions(counts)
     wts = (tr["W1"], tr["W2"])
@@ -269,7 +289,7 @@ def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
                     length = np.hypot(xb - xa, yb - ya)
                     f = _LABEL / length
                     ax.text(xa + f * (xb - xa), ya + f * (yb - ya), view["edges"][key],
-                            fontsize=6.5, ha="center", va="center", zorder=4, color=colour,
+                            fontsize=FONT_LABEL, ha="center", va="center", zorder=4, color=colour,
                             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
                                   "alpha": 0.9})
     names = ("input", "hidden", "output")
@@ -278,19 +298,22 @@ def draw_step(tr: dict, step: int, ax=None, show_equations: bool = True):
             act = bool(view["active"][l][u])
             ax.add_patch(Circle((xu, yu), _R, fc="#fff2b3" if act else "white", ec="k",
                                 lw=1.6 if act else 0.8, zorder=2))
-            ax.text(xu, yu, view["nodes"][l][u], fontsize=6.5, ha="center", va="center",
+            ax.text(xu, yu, view["nodes"][l][u], fontsize=FONT_LABEL, ha="center", va="center",
                     zorder=3, linespacing=1.1)
         ax.text(l * _DX, max(y for _, y in layer_pos) + _R + 0.2, names[l], ha="center",
-                fontsize=9)
+                fontsize=FONT_LAYER)
     ys = [y for lp in pos for _, y in lp]
     ax.set_xlim(-_R - 0.15, 2 * _DX + _R + 0.15)
     ax.set_ylim(min(ys) - _R - 0.15, max(ys) + _R + 0.6)
     ax.set_aspect("equal")
+    ax.set_anchor("W")                               # the diagram starts where its (left) title does
     ax.axis("off")
     title = view["title"]
     if show_equations:
         title += "\n" + "\n".join(view["equations"])
-    ax.set_title(title, fontsize=8, loc="left")
+    ax.set_title(title, fontsize=FONT_TITLE, loc="left")
+    if own_figure:
+        ax.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - _TITLE_ROOM / _FRAME[1])
     return ax, view
 
 
@@ -304,14 +327,14 @@ def static_figure(setting: str = "mitchell", example: int = 1, steps=(2, 3, 4, 5
     n = len(steps)
     ncols = 2 if n > 1 else 1
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 4.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(_PANEL[0] * ncols, _PANEL[1] * nrows),
+                             squeeze=False, layout="constrained")     # leaves room for the suptitle
     for ax, s in zip(axes.ravel(), steps):
         draw_step(tr, s, ax=ax)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.suptitle(f"{SETTINGS[setting]}: example x = {_vec(tr['x'], '{:.0f}')}, "
-                 f"t = {_vec(tr['t'], '{:.0f}')}", fontsize=10)
-    fig.tight_layout()
+                 f"t = {_vec(tr['t'], '{:.0f}')}", fontsize=FONT_SUPTITLE)
     return axes.ravel()[:n]
 
 
@@ -330,8 +353,10 @@ def explorer(setting: str = "mitchell", example: int = 1, step: int = 0,
 
     params = example_network() if params is None else params
     X, T = params["X"], params["T"]
+    # wide enough for the longest setting's name; the label takes its own width, not a fixed 80px
     setting_dd = widgets.Dropdown(options=[(v, k) for k, v in SETTINGS.items()], value=setting,
-                                  description="setting", layout={"width": "420px"})
+                                  description="setting", layout={"width": "560px"},
+                                  style={"description_width": "initial"})
     example_dd = widgets.Dropdown(
         options=[(f"x = {_vec(x, '{:.0f}')}, t = {_vec(t, '{:.0f}')}", n)
                  for n, (x, t) in enumerate(zip(X, T))],
@@ -341,17 +366,17 @@ def explorer(setting: str = "mitchell", example: int = 1, step: int = 0,
     play = widgets.Play(value=step, min=0, max=len(STEPS) - 1, interval=1200, description="play")
     widgets.jslink((play, "value"), (slider, "value"))
     out = widgets.Output()
-    box = widgets.VBox([widgets.HBox([setting_dd, example_dd]), widgets.HBox([play, slider]), out])
+    box = widgets.VBox([widgets.HBox([setting_dd, example_dd], layout={"flex_flow": "row wrap"}),
+                        widgets.HBox([play, slider]), out])
 
     def redraw(_change=None):
         n = example_dd.value
         box.trace = backprop_trace(params, X[n], T[n], setting_dd.value)
         with out:
             clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(7.5, 4.8))
-            _, box.view = draw_step(box.trace, slider.value, ax=ax)
+            ax, box.view = draw_step(box.trace, slider.value)
             plt.show()
-            plt.close(fig)
+            plt.close(ax.figure)
 
     for control in (setting_dd, example_dd, slider):
         control.observe(redraw, names="value")
