@@ -18,7 +18,8 @@ import numpy as np
 
 from ..activations import sigmoid as _sig
 from ..safecall import Unsupported
-from .diagnose import Failed, compare_array, describe, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, describe, public_check, unpack
+from .rootcause import run_cases
 
 
 # ---------------------------------------------------------------- references

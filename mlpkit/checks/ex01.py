@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, unpack
+from .rootcause import run_cases, with_hint
 
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 NAND = np.array([1, 1, 1, 0])
@@ -120,13 +121,19 @@ def check_predict(predict):
 
 
 @public_check("perceptron_update")
-def check_update(perceptron_update):
+def _check_update(perceptron_update):
     run_cases("perceptron_update", perceptron_update, update_cases(), judge_update,
               ("w", "b", "x", "y"))
     return "mistakes (including the boundary) update w and b, correct examples do not"
 
 
 @public_check("nand_weights")
-def check_nand(nand_weights):
+def _check_nand(nand_weights):
     run_cases("nand_weights", nand_weights, [((), True)], judge_nand)
     return "the unit computes NAND on all four inputs"
+
+
+check_update = with_hint(_check_update, "01", "perceptron_update")
+
+
+check_nand = with_hint(_check_nand, "01", "nand_weights")

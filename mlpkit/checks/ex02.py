@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid as _sig
-from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, unpack
+from .rootcause import run_cases, with_hint
 
 
 def ref_loss(w, b, X, y):
@@ -132,7 +133,7 @@ def check_loss(logistic_loss):
 
 
 @public_check("logistic_grad")
-def check_grad(logistic_grad):
+def _check_grad(logistic_grad):
     run_cases("logistic_grad", logistic_grad, loss_cases(), judge_grad, ("w", "b", "X", "y"))
     return "dw and db agree with the derivative of the mean loss"
 
@@ -141,3 +142,6 @@ def check_grad(logistic_grad):
 def check_step(gd_step):
     run_cases("gd_step", gd_step, step_cases(), judge_step, ("w", "b", "X", "y", "lr"))
     return "one step of w <- w - lr dw, b <- b - lr db"
+
+
+check_grad = with_hint(_check_grad, "02", "logistic_grad")

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..activations import sigmoid as _sig
 from ..gradcheck import numerical_gradient
-from .diagnose import compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import compare_array, compare_scalar, public_check, unpack
+from .rootcause import infer_upstream, matches, run_cases, shape_hint, with_hint
 
 
 def ref_forward(X, W1, b1, W2, b2):
@@ -80,8 +81,48 @@ def judge_loss(args, got):
          "the loss was averaged over the outputs too: average over the batch, sum over outputs")])
 
 
+def backward_shapes(args) -> tuple[dict, dict]:
+    """Names and shapes of the arrays of a ``backward`` call and of its error signals."""
+    X, Y, A1, A2, W2 = args
+    (m, n0), n1, n2 = X.shape, A1.shape[1], A2.shape[1]
+    shapes = {"X": (m, n0), "Y": Y.shape, "A1": (m, n1), "A2": (m, n2), "W2": W2.shape,
+              "dZ2 = dJ/dZ2": (m, n2), "dZ1 = dJ/dZ1": (m, n1), "dW1": (n1, n0),
+              "dW2": (n2, n1)}
+    return shapes, {"m": m, "n0": n0, "n1": n1, "n2": n2}
+
+
+def backward_error_hint(args, error: str) -> str:
+    """Explain an exception of ``backward`` with the shapes of the call."""
+    shapes, dims = backward_shapes(args)
+    return shape_hint(error, shapes, dims, advice="Each gradient has the shape of its parameter "
+                      "and each error signal the shape of what it differentiates (hint level 2 "
+                      "lists them)")
+
+
+def _steps(X, A1, W2, dZ2):
+    """``(dW2, db2, dZ1, dW1, db1)`` from an output error signal ``dZ2`` (the chain below it)."""
+    dZ1 = (dZ2 @ W2) * A1 * (1 - A1)
+    return dZ2.T @ A1, dZ2.sum(0), dZ1, dZ1.T @ X, dZ1.sum(0)
+
+
+def _upstream(args, dW2, db2):
+    """The student's dZ2, from their dW2 or db2 (the reference if neither explains it)."""
+    X, Y, A1, A2, W2 = args
+    m = X.shape[0]
+    dZ2 = (A2 - Y) / m
+    cands = [("reference", dZ2), ("sign", -dZ2), ("no 1/m", dZ2 * m), ("1/m twice", dZ2 / m),
+             ("extra sigma'", dZ2 * A2 * (1 - A2))]
+    found = infer_upstream(cands, dW2, db2, A1)
+    return found if found is not None else ("reference", dZ2)
+
+
 def judge_backward(args, got, part="all", fd=None):
-    """``part`` is one of all, dW1, db1, dW2, db2; ``fd`` optional finite-difference gradients."""
+    """``part`` is one of all, dW1, db1, dW2, db2; ``fd`` optional finite-difference gradients.
+
+    Root cause: dW2 and db2 are judged against the reference; dW1 and db1 against the chain
+    rule applied to the student's *own* dZ2 (recovered from their dW2 / db2), so a slip in
+    dZ2 costs dW2 and db2 only, and the diagnosis of dW1 names a slip made in dW1's own steps.
+    """
     X, Y, A1, A2, W2 = args
     m = X.shape[0]
     exp = fd if fd is not None else ref_backward(X, Y, A1, A2, W2)
@@ -89,27 +130,57 @@ def judge_backward(args, got, part="all", fd=None):
     dW1, db1, dW2, db2 = unpack("backward", got, 4, "(dW1, db1, dW2, db2)")
     dZ2 = (A2 - Y) / m
     dZ2_mse = dZ2 * A2 * (1 - A2)
-    dZ1_noprime = dZ2 @ W2
-    dZ1_sigA = (dZ2 @ W2) * _sig(A1) * (1 - _sig(A1))
     if part in ("all", "dW2"):
         compare_array("dW2", dW2, exp[2], batch=m, weight=True, reference=reference, variants=[
+            (-exp[2], "dW2 has the wrong sign: dZ2 = dJ/dZ2 is a - y, not y - a (y - a is the "
+                      "negative gradient, what notes add with +eta)"),
             (dZ2_mse.T @ A1, "dW2 has an extra sigma'(z2) = a2 (1 - a2) factor: with a sigmoid "
-                             "output and cross-entropy, dJ/dZ2 = (A2 - Y) / m"),
+                             "output and cross-entropy, that factor cancels in dJ/dZ2"),
             (dZ2.T @ (A1 * (1 - A1)), "dW2 used sigma'(z1) instead of the activations A1: "
-                                      "dW2 = dZ2^T A1")])
+                                      "the input of layer 2 is A1")])
     if part in ("all", "db2"):
-        compare_array("db2", db2, exp[3], batch=m, reference=reference)
+        compare_array("db2", db2, exp[3], batch=m, reference=reference, variants=[
+            (-exp[3], "db2 has the wrong sign: dZ2 = dJ/dZ2 is a - y, not y - a"),
+            (dZ2_mse.sum(0), "db2 has an extra sigma'(z2) = a2 (1 - a2) factor: with a sigmoid "
+                             "output and cross-entropy, that factor cancels in dJ/dZ2")])
+    if part not in ("all", "dW1", "db1"):
+        return None
+    how, D = _upstream(args, dW2, db2)
+    _, _, dZ1, dW1_e, db1_e = _steps(X, A1, W2, D)
+    if how == "reference" and fd is not None:
+        dW1_e, db1_e = exp[0], exp[1]
+    ref_of = (reference if how == "reference"
+              else "the gradient that follows from your own dZ2")
+    note = "" if how == "reference" else " (judged from your own dZ2, whose slip is charged to dW2 and db2)"
+    noprime = D @ W2
+    sigA = (D @ W2) * _sig(A1) * (1 - _sig(A1))
+    db1_right = matches(db1, db1_e)
     if part in ("all", "dW1"):
-        compare_array("dW1", dW1, exp[0], batch=m, weight=True, reference=reference, variants=[
-            (dZ1_noprime.T @ X, "dW1 misses the sigma'(z1) = a1 (1 - a1) factor: dZ1 = (dZ2 W2) "
-                                "* A1 * (1 - A1)"),
-            (dZ1_sigA.T @ X, "dW1 applied sigma' to A1 instead of Z1: sigma'(z1) = a1 (1 - a1), "
-                             "i.e. A1 * (1 - A1), not sigmoid_prime(A1)")],
-            hint="check the sigma'(z) factor")
+        n0 = X.shape[1]
+        variants = [
+            (noprime.T @ X, "dW1 misses the sigma'(z1) = a1 (1 - a1) factor"),
+            (sigA.T @ X, "dW1 applied sigma' to A1 instead of Z1: sigma'(z1) is a1 (1 - a1) in "
+                         "terms of A1, not sigmoid_prime(A1)"),
+            (-dW1_e, "dW1 has the wrong sign (dZ2 is right: the sign flipped on the way down)")]
+        if n0 > 1:
+            variants.append((dZ1.T @ X[:, ::-1], "dW1 has its columns in reverse order: column k "
+                             "of dW1 belongs to input k, the k-th column of X (db1 is right, so "
+                             "dZ1 is right; the slip is in the product with X)"))
+        variants.append((dZ1.T @ A1 if A1.shape[1] == n0 else np.full(1, np.nan),
+                         "dW1 used A1 where the layer's input X belongs"))
+        hint = ("db1 is right, so your dZ1 (and its sigma'(z1) factor) is right: the slip is in "
+                "how dW1 combines dZ1 with the layer's input X" if db1_right
+                else "check dZ1 = dJ/dZ1 and its sigma'(z1) factor") + note
+        compare_array("dW1", dW1, dW1_e, batch=m, weight=True, reference=ref_of,
+                      variants=variants, hint=hint)
     if part in ("all", "db1"):
-        compare_array("db1", db1, exp[1], batch=m, reference=reference, variants=[
-            (dZ1_noprime.sum(0), "db1 misses the sigma'(z1) = a1 (1 - a1) factor")],
-            hint="check the sigma'(z) factor")
+        compare_array("db1", db1, db1_e, batch=m, reference=ref_of, variants=[
+            (noprime.sum(0), "db1 misses the sigma'(z1) = a1 (1 - a1) factor"),
+            (sigA.sum(0), "db1 applied sigma' to A1 instead of Z1: sigma'(z1) is a1 (1 - a1) "
+                          "in terms of A1, not sigmoid_prime(A1)"),
+            (-db1_e, "db1 has the wrong sign (dZ2 is right: the sign flipped on the way down)")],
+            hint="check dZ1 = dJ/dZ1, the error signal of the hidden layer" + note)
+    return None
 
 
 def fd_gradients(params, Y):
@@ -143,11 +214,21 @@ def check_loss(bce_loss):
     return "the mean binary cross-entropy"
 
 
+def backward_cases():
+    """The worked example, another net, and a case with m <= n1 + 1 (any slip in dZ2 can be
+    recovered from dW2 and db2 there, so dW1 is judged from the student's own dZ2)."""
+    return [(WORKED, True), (make_case(407, m=5, n0=2, n1=3, n2=2), False),
+            (make_case(408, m=3, n0=4, n1=5, n2=2), False)]
+
+
 @public_check("backward")
-def check_backward(backward):
-    cases = [(WORKED, True), (make_case(407, m=5, n0=2, n1=3, n2=2), False)]
+def _check_backward(backward):
+    cases = backward_cases()
     params_of = {id(args): params for (params, args), _ in cases}
     run_cases("backward", backward, [(args, shown) for (_, args), shown in cases],
               lambda args, value: judge_backward(args, value, fd=fd_gradients(params_of[id(args)], args[1])),
-              ("X", "Y", "A1", "A2", "W2"))
+              ("X", "Y", "A1", "A2", "W2"), error_hint=backward_error_hint)
     return "dW1, db1, dW2, db2 agree with finite differences"
+
+
+check_backward = with_hint(_check_backward, "04", "backward")

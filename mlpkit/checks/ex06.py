@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..losses import log_softmax as _logsm, softmax as _sm
-from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases
+from .diagnose import Failed, compare_array, compare_scalar, public_check
+from .rootcause import run_cases, with_hint
 
 
 def _onehot(y, K):
@@ -36,8 +37,8 @@ def judge_softmax(args, got):
     arr = got if isinstance(got, np.ndarray) else None
     if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) and np.abs(Z).max() > 700:
-            raise Failed("softmax gave nan for large logits (max |z| = "
-                         f"{np.abs(Z).max():.0f}): exp overflows; subtract each row's max first")
+            raise Failed("softmax gave nan or inf for large logits (|z| above about 709): exp "
+                         "overflows; shift each row first (hint level 1 says by what)")
         if np.allclose(arr, _sm(Z, axis=0)):
             raise Failed("the columns sum to 1, not the rows: normalise along axis=1 (each "
                          "example is a row)")
@@ -47,12 +48,22 @@ def judge_softmax(args, got):
     compare_array("softmax(Z)", got, exp, rtol=1e-6, atol=1e-12)
 
 
+def _overflows(Z) -> bool:
+    """Whether exp of some logit overflows float64 (z above about 709.78)."""
+    return bool(np.max(Z) > 709.0)
+
+
 def judge_log_softmax(args, got):
     (Z,) = args
     exp = _logsm(Z)
     arr = got if isinstance(got, np.ndarray) else None
     if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
-        if np.any(np.isneginf(arr)) or np.any(np.isnan(arr)):
+        if not np.all(np.isfinite(arr)):
+            bad = ~np.all(np.isfinite(arr), axis=1)
+            if _overflows(Z[bad]) and np.max(Z[bad]) > 709.0:
+                raise Failed("log_softmax gave nan or inf for a row with a large logit (above "
+                             "about 709, exp overflows): the log-sum-exp needs the max shift "
+                             "(hint level 1)")
             raise Failed("log_softmax gave -inf or nan where softmax underflows to 0: compute "
                          "Z - logsumexp(Z) (with the max subtracted) instead of log(softmax(Z))")
         if np.allclose(arr, Z - Z.max(axis=1, keepdims=True)) and not np.allclose(arr, exp):
@@ -65,6 +76,14 @@ def judge_ce(args, got):
     m = Z.shape[0]
     exp = ref_ce(Z, y)
     lp = _logsm(Z)
+    try:
+        g = float(np.asarray(got, dtype=np.float64).reshape(()))
+    except Exception:
+        g = 0.0
+    if not np.isfinite(g) and _overflows(Z):
+        raise Failed("cross_entropy is nan or inf for a batch with a large logit (above about "
+                     "709, exp overflows): compute it from a stable log-softmax (the max shift, "
+                     "task 2)")
     compare_scalar("cross_entropy", got, exp, batch=m, variants=[
         (float(-np.mean(lp)), "the loss averaged log p over all classes: use only the log "
                                "probability of the true class y_i"),
@@ -79,9 +98,13 @@ def judge_ce_grad(args, got):
     m = Z.shape[0]
     exp = ref_ce_grad(Z, y)
     compare_array("cross_entropy_grad", got, exp, batch=m, variants=[
-        (_sm(Z) / m, "the gradient misses the - onehot(y): dJ/dZ = (softmax(Z) - Y) / m"),
-        ((_onehot(y, Z.shape[1]) - _sm(Z)) / m, "the gradient has the wrong sign: it is "
-                                                "softmax(Z) - Y, not Y - softmax(Z)")])
+        (_sm(Z) / m, "the gradient misses the derivative of the -z_y term: the true class "
+                     "gets a -1 (one-hot of y)"),
+        ((_onehot(y, Z.shape[1]) - _sm(Z)) / m, "the gradient has the wrong sign: you returned "
+                                                "minus dJ/dZ (the direction of steepest descent)"),
+        ((_sm(Z) - _onehot(y, Z.shape[1])) * _sm(Z) * (1 - _sm(Z)) / m,
+         "the gradient has an extra factor softmax (1 - softmax): with cross-entropy the softmax "
+         "Jacobian collapses, no elementwise sigma' is left")])
 
 
 def _random_Z(seed, m, K, scale=3.0):
@@ -107,13 +130,13 @@ def ce_cases():
 
 
 @public_check("softmax")
-def check_softmax(softmax):
+def _check_softmax(softmax):
     run_cases("softmax", softmax, softmax_cases(), judge_softmax, ("Z",))
     return "rows sum to 1, no overflow for logits of 1000"
 
 
 @public_check("log_softmax")
-def check_log_softmax(log_softmax):
+def _check_log_softmax(log_softmax):
     run_cases("log_softmax", log_softmax, log_softmax_cases(), judge_log_softmax, ("Z",))
     return "finite where softmax underflows"
 
@@ -125,6 +148,11 @@ def check_ce(cross_entropy):
 
 
 @public_check("cross_entropy_grad")
-def check_ce_grad(cross_entropy_grad):
+def _check_ce_grad(cross_entropy_grad):
     run_cases("cross_entropy_grad", cross_entropy_grad, ce_cases(), judge_ce_grad, ("Z", "y"))
     return "dJ/dZ = (softmax(Z) - onehot(y)) / m"
+
+
+check_softmax = with_hint(_check_softmax, "06", "softmax")
+check_log_softmax = with_hint(_check_log_softmax, "06", "log_softmax")
+check_ce_grad = with_hint(_check_ce_grad, "06", "cross_entropy_grad")
