@@ -440,13 +440,14 @@ def backward_one_entry(X, Y, A1, A2, W2):
     return dW1, db1, dW2, db2
 
 
-_P, _A = ex04.WORKED
-_HARD = ex04.ref_backward(*_A)
+_HARD: dict = {}  # the answers of the first input it ever saw (the worked example)
 
 
 @wrong(ex04.check_backward, "hard-coded")
 def backward_hardcoded(X, Y, A1, A2, W2):
-    return tuple(g.copy() for g in _HARD)
+    if "v" not in _HARD:
+        _HARD["v"] = _bw(X, Y, A1, A2, W2)
+    return tuple(g.copy() for g in _HARD["v"])
 
 
 @wrong(ex04.check_backward, "changed its input A1 in place")
