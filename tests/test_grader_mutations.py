@@ -50,15 +50,16 @@ MUTATIONS = [
     ("03", "return sigmoid(A1 @ W2.T + b2)[:, 0]", "return (A1 @ W2.T + b2)[:, 0]", {"forward_221"}),
     ("03", "W2 = W2 - lr * dW2", "W2 = W2 + lr * dW2", {"train_xor"}),
     ("04", "A2 = sigmoid(A1 @ W2.T + b2)", "A2 = sigmoid(A1 @ W2.T)", {"forward_A2"}),
+    # root cause: A2 is right given the student's own A1, so only A1's point is lost
     ("04", "A1 = sigmoid(X @ W1.T + b1)\n    A2", "A1 = sigmoid(X @ W1.T)\n    A2",
-     {"forward_A1", "forward_A2"}),
+     {"forward_A1"}),
     ("04", "(1 - Y) * np.log(1 - A2)) / m)", "(1 - Y) * np.log(1 - A2)) / (2 * m))", {"loss"}),
     ("04", "dZ1 = (dZ2 @ W2) * A1 * (1 - A1)", "dZ1 = (dZ2 @ W2) * A1", {"dW1", "db1"}),
     ("04", "db2 = dZ2.sum(axis=0)", "db2 = dZ2.mean(axis=0)", {"db2"}),
     ("04", "dW2 = dZ2.T @ A1", "dW2 = dZ2.T @ A1 / m", {"dW2"}),
     ("04", "dW1 = dZ1.T @ X", "dW1 = X.T @ dZ1", {"dW1"}),
     ("05", "P = softmax(H2 @ U.T + bU)", "P = softmax(H2 @ U.T)", {"forward_P"}),
-    ("05", "H1 = sigmoid(X @ V.T + bV)", "H1 = X @ V.T + bV", {"forward_hidden", "forward_P"}),
+    ("05", "H1 = sigmoid(X @ V.T + bV)", "H1 = X @ V.T + bV", {"forward_hidden"}),
     ("05", "d1 = (d2 @ W) * H1 * (1 - H1)", "d1 = (d2 @ W) * H1", {"grad_V"}),
     # root cause: dV and dbV follow correctly from the (wrong) d2, so only grad_W is lost
     ("05", "d2 = (dO @ U) * H2 * (1 - H2)", "d2 = (dO @ U)", {"grad_W"}),

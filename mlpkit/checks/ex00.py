@@ -254,6 +254,10 @@ def judge_ng(args, got, part="all"):
             raise Failed(f"X is Ng's X unchanged, shape {X.shape} = (n_in, m): Ng stores one "
                          "example per column, the course one per row: X = X_ng.T, shape "
                          f"(m, n_in) = {eX.shape}")
+        if isinstance(X, np.ndarray) and X.shape == eX.shape and X_ng.shape[0] != X_ng.shape[1] \
+                and np.allclose(X, X_ng.reshape(eX.shape)) and not np.allclose(X, eX):
+            raise Failed(f"X is X_ng reshaped to {eX.shape}, not transposed: reshape keeps the "
+                         "order of the numbers in memory and mixes the examples; use X_ng.T")
         compare_array("X", X, eX, hint="X = X_ng.T, one example per row")
     if part in ("all", "W"):
         if isinstance(W, np.ndarray) and W.shape == W_ng.T.shape and np.allclose(W, W_ng.T) \

@@ -51,6 +51,11 @@ def judge_predict(args, got):
                          "the convention is -1 there (np.sign returns 0; use np.where(z > 0, 1, -1))")
         if np.array_equal(arr, -exp):
             raise Failed("predict has the labels swapped: +1 is for w . x + b > 0")
+        right = np.array_equal(arr, exp)
+        if b != 0 and not right and np.array_equal(arr, ref_predict(w, 0.0, X)):
+            raise Failed("predict ignores the bias b: the boundary is w . x + b = 0")
+        if b != 0 and not right and np.array_equal(arr, ref_predict(w, -b, X)):
+            raise Failed("predict subtracts the bias: the score is w . x + b")
     compare_array("predict(w, b, X)", got, exp, integer=True)
 
 
@@ -70,6 +75,13 @@ def judge_update(args, got, part="all"):
     else:
         variants_w = [(w + y * x, "the example is already classified correctly "
                                   "(y (w . x + b) > 0): the perceptron changes nothing then")]
+    if mistake and isinstance(new_w, np.ndarray) and new_w.shape == w.shape and np.any(x != 0):
+        step = (new_w - w) / np.where(x != 0, y * x, 1)
+        c = step[x != 0]
+        if np.allclose(c, c[0]) and not np.isclose(c[0], 1) and not np.isclose(c[0], 0) \
+                and not np.isclose(c[0], -1):
+            raise Failed(f"the update added {c[0]:g} y x: the perceptron adds y x itself (no "
+                         "learning rate; scaling w does not change its predictions anyway)")
     compare_array("new w", new_w, exp_w, variants=variants_w)
     compare_scalar("new b", new_b, exp_b,
                    variants=[(b, "w was updated but b was not: the bias is updated like a weight "

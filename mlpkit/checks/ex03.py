@@ -77,7 +77,22 @@ def judge_forward(args, got):
          "the hidden layer used X @ W1, but W1 is (n_out, n_in): use X @ W1.T"),
         ((A1 @ W2.T + b2)[:, 0], "the output is the logit W2 a1 + b2: apply the sigmoid to it"),
         (_sig(_sig(X @ W1.T) @ W2.T + b2)[:, 0],
-         "the hidden bias b1 is missing")])
+         "the hidden bias b1 is missing"),
+        (_sig(A1 @ W2.T)[:, 0], "the output bias b2 is missing"),
+        (_sig(np.maximum(0, X @ W1.T + b1) @ W2.T + b2)[:, 0],
+         "the hidden layer uses ReLU: this network's hidden units are sigmoids")])
+
+
+def forward_error_hint(args, error: str) -> str:
+    """Explain an exception of ``forward_221`` with the shapes of the call."""
+    from .rootcause import shape_hint
+
+    X, W1, b1, W2, b2 = args
+    m = X.shape[0]
+    return shape_hint(error, {"X": X.shape, "W1": W1.shape, "W2": W2.shape, "W2.T": W2.T.shape,
+                              "a1 (batch)": (m, 2), "p": (m,)}, {"m": m},
+                      advice="W is (n_out, n_in): a batch (m, n_in) times W.T (n_in, n_out) gives "
+                             "(m, n_out)")
 
 
 def judge_train(args, got):
@@ -111,7 +126,7 @@ def _check_relu_weights(xor_relu_weights):
 @public_check("forward_221")
 def check_forward(forward_221):
     run_cases("forward_221", forward_221, forward_cases(), judge_forward,
-              ("X", "W1", "b1", "W2", "b2"))
+              ("X", "W1", "b1", "W2", "b2"), error_hint=forward_error_hint)
     return "p = sigma(W2 sigma(W1 x + b1) + b2) for every row"
 
 

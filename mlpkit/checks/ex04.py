@@ -16,7 +16,7 @@ import numpy as np
 
 from ..activations import sigmoid as _sig
 from ..gradcheck import numerical_gradient
-from .diagnose import compare_array, compare_scalar, public_check, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, unpack
 from .rootcause import infer_upstream, matches, run_cases, shape_hint, with_hint
 
 
@@ -56,14 +56,25 @@ def make_case(seed, m=4, n0=3, n1=2, n2=1):
 
 
 def judge_forward(args, got, part="all"):
+    """``part``: all, A1 or A2. A2 is judged from the student's own A1 when it has the right
+    shape (root cause: a slip in A1 costs A1's points only)."""
     X, W1, b1, W2, b2 = args
     A1e, A2e = ref_forward(X, W1, b1, W2, b2)
     A1, A2 = unpack("forward", got, 2, "(A1, A2)")
+    if (A1e.shape != A2e.shape and matches(A1, A2e, 1e-9, 1e-12)
+            and matches(A2, A1e, 1e-9, 1e-12)):
+        raise Failed("forward returned (A2, A1): return the hidden activations first, (A1, A2)")
     if part in ("all", "A1"):
+        Z1 = X @ W1.T + b1
         compare_array("A1", A1, A1e, variants=[
-            (X @ W1.T + b1, "A1 is the pre-activation Z1: apply the sigmoid, A1 = sigma(Z1)"),
-            (_sig(X @ W1.T), "A1 misses the bias b1")])
+            (Z1, "A1 is the pre-activation Z1: apply the sigmoid, A1 = sigma(Z1)"),
+            (_sig(X @ W1.T), "A1 misses the bias b1"),
+            (np.maximum(0, Z1), "A1 uses ReLU: this network's hidden units are sigmoids"),
+            (np.tanh(Z1), "A1 uses tanh: this network's hidden units are sigmoids")])
     if part in ("all", "A2"):
+        own = _own(A1, A1e.shape)
+        if own is not None and matches(A2, _sig(own @ W2.T + b2)):
+            return None  # right given the student's own A1 (its slip is charged to A1)
         Z2 = A1e @ W2.T + b2
         compare_array("A2", A2, A2e, variants=[
             (Z2, "A2 is the logit Z2: apply the output sigmoid"),
@@ -71,11 +82,42 @@ def judge_forward(args, got, part="all"):
             (_sig(A1e @ W2.T), "A2 misses the bias b2")])
 
 
+def _own(value, shape):
+    """The student's value as a float array of ``shape``, or None."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except Exception:
+        return None
+    return arr if arr.shape == shape and np.all(np.isfinite(arr)) else None
+
+
+def forward_error_hint(args, error: str) -> str:
+    """Explain an exception of ``forward`` with the shapes of the call."""
+    X, W1, b1, W2, b2 = args
+    m = X.shape[0]
+    return shape_hint(error, {"X": X.shape, "W1": W1.shape, "W1.T": W1.T.shape, "W2": W2.shape,
+                              "W2.T": W2.T.shape, "A1": (m, W1.shape[0]), "A2": (m, W2.shape[0])},
+                      {"m": m, "n0": X.shape[1], "n1": W1.shape[0], "n2": W2.shape[0]},
+                      advice="W is (n_out, n_in): a batch (m, n_in) times W.T (n_in, n_out) gives "
+                             "(m, n_out)")
+
+
 def judge_loss(args, got):
     A2, Y = args
     m = A2.shape[0]
     exp = ref_loss(A2, Y)
-    compare_scalar("bce_loss", got, exp, batch=m, variants=[
+    with np.errstate(all="ignore"):
+        extra = [
+            (float(-np.sum((1 - Y) * np.log(A2) + Y * np.log(1 - A2)) / m),
+             "Y and 1 - Y are swapped: Y log A2 is the term of the examples with y = 1"),
+            (float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(A2)) / m),
+             "the second term must be (1 - Y) log(1 - A2): you took log(A2) twice"),
+            (float(-np.sum(Y * np.log(A2)) / m),
+             "only the Y log A2 term: the (1 - Y) log(1 - A2) term is missing"),
+            (float(np.sum((A2 - Y) ** 2) / m), "this is the squared error: the task's loss is "
+                                               "the binary cross-entropy"),
+            (exp / np.log(10), "the loss uses log10: the cross-entropy uses the natural log")]
+    compare_scalar("bce_loss", got, exp, batch=m, variants=extra + [
         (-exp, "the loss is negative: the cross-entropy has a minus sign in front"),
         (exp / A2.shape[1] if A2.shape[1] > 1 else np.nan,
          "the loss was averaged over the outputs too: average over the batch, sum over outputs")])
@@ -204,7 +246,8 @@ def loss_cases():
 
 @public_check("forward")
 def check_forward(forward):
-    run_cases("forward", forward, forward_cases(), judge_forward, ("X", "W1", "b1", "W2", "b2"))
+    run_cases("forward", forward, forward_cases(), judge_forward, ("X", "W1", "b1", "W2", "b2"),
+              error_hint=forward_error_hint)
     return "A1 = sigma(X W1^T + b1), A2 = sigma(A1 W2^T + b2)"
 
 

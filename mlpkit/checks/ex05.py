@@ -66,13 +66,25 @@ def judge_forward(args, got, part="all"):
     H1e, H2e, Pe = ref_forward(X, V, bV, W, bW, U, bU)
     H1, H2, P = unpack("forward3", got, 3, "(H1, H2, P)")
     if part in ("all", "hidden"):
-        compare_array("H1", H1, H1e, variants=[(X @ V.T + bV, "H1 is the pre-activation: apply "
-                                                               "the sigmoid")])
-        compare_array("H2", H2, H2e, variants=[(H1e @ W.T + bW, "H2 is the pre-activation: apply "
-                                                                 "the sigmoid")])
+        Z1 = X @ V.T + bV
+        compare_array("H1", H1, H1e, variants=[
+            (Z1, "H1 is the pre-activation: apply the sigmoid"),
+            (_sig(X @ V.T), "H1 misses the bias bV"),
+            (np.maximum(0, Z1), "H1 uses ReLU: the hidden units of this network are sigmoids")])
+        own1 = _own(H1, H1e.shape)
+        if own1 is None or not matches(H2, _sig(own1 @ W.T + bW)):  # root cause: from own H1
+            compare_array("H2", H2, H2e, variants=[
+                (H1e @ W.T + bW, "H2 is the pre-activation: apply the sigmoid"),
+                (_sig(H1e @ W.T), "H2 misses the bias bW"),
+                (np.maximum(0, H1e @ W.T + bW), "H2 uses ReLU: the hidden units of this network "
+                                                "are sigmoids")])
     if part in ("all", "P"):
+        own2 = _own(H2, H2e.shape)
+        if own2 is not None and matches(P, _softmax(own2 @ U.T + bU)):
+            return None  # right given the student's own H2 (its slip is charged to the hidden)
         O = H2e @ U.T + bU
         compare_array("P", P, Pe, variants=[
+            (_softmax(H2e @ U.T), "P misses the bias bU"),
             (O, "P holds the logits: apply the softmax"),
             (_sig(O), "P applies a sigmoid to each output: the output layer is a softmax over "
                       "the K classes"),
@@ -109,6 +121,28 @@ def _signal_candidates(D_up, Wt, H, *, first=False):
     return out
 
 
+def _own(value, shape):
+    """The student's value as a float array of ``shape``, or None."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except Exception:
+        return None
+    return arr if arr.shape == shape and np.all(np.isfinite(arr)) else None
+
+
+def forward_error_hint(args, error: str) -> str:
+    """Explain an exception of ``forward3`` with the shapes of the call."""
+    X, V, bV, W, bW, U, bU = args
+    m = X.shape[0]
+    return shape_hint(error, {"X": X.shape, "V": V.shape, "V.T": V.T.shape, "W": W.shape,
+                              "W.T": W.T.shape, "U": U.shape, "U.T": U.T.shape,
+                              "H1": (m, V.shape[0]), "H2": (m, W.shape[0]), "P": (m, U.shape[0])},
+                      {"m": m, "n0": X.shape[1], "n1": V.shape[0], "n2": W.shape[0],
+                       "K": U.shape[0]},
+                      advice="a weight matrix is (n_out, n_in): a batch (m, n_in) times its "
+                             "transpose (n_in, n_out) gives (m, n_out)")
+
+
 def judge_backward(args, got, part="all", fd=None):
     """``part``: all, U (dU, dbU), W (dW, dbW) or V (dV, dbV).
 
@@ -131,7 +165,10 @@ def judge_backward(args, got, part="all", fd=None):
         compare_array("dU", dU, exp[4], batch=m, weight=True, reference=reference, variants=[
             (-exp[4], sign_msg.format("dU")), ((dO * P * (1 - P)).T @ H2, sm_prime.format("dU")),
             (dO.T @ (H2 * (1 - H2)), "dU used sigma'(z2) instead of the activations H2: the "
-                                     "input of the output layer is H2")])
+                                     "input of the output layer is H2"),
+            ((dO.T @ H2).T if dO.shape[1] == H2.shape[1] else np.full(1, np.nan),
+             "dU is transposed: it has the shape of U, (K, n2), one row per output unit "
+             "(here K = n2, so numpy raised no error)")])
         compare_array("dbU", dbU, exp[5], batch=m, reference=reference, variants=[
             (-exp[5], sign_msg.format("dbU")), ((dO * P * (1 - P)).sum(0), sm_prime.format("dbU"))])
     if part not in ("all", "W", "V"):
@@ -172,6 +209,10 @@ def _layer_grads(nW, nb, gW, gb, cands, A_in, m, note, exact, reference, which, 
                           f"only fit because {Wname} is square here; going down takes {Wname} "
                           "itself"}
     wvar = [(Dv.T @ A_in, f"{nW} {msgs[k]}") for k, Dv in cands[1:]]
+    if D.shape[1] == A_in.shape[1]:
+        wvar.append(((D.T @ A_in).T, f"{nW} is transposed: it has the shape of its weight "
+                                     "matrix, (n_out, n_in), one row per unit (the layer is "
+                                     "square here, so numpy raised no error)"))
     bvar = [(Dv.sum(0), f"{nb} {msgs[k]}") for k, Dv in cands[1:]]
     b_right = matches(gb, eb)
     compare_array(nW, gW, eW, batch=m, weight=True, reference=ref, variants=wvar,
@@ -195,7 +236,8 @@ WORKED = make_case(505)
 @public_check("forward3")
 def check_forward(forward3):
     cases = [(WORKED[0], True), (make_case(506, m=4, n0=2, n1=3, n2=2, K=4)[0], False)]
-    run_cases("forward3", forward3, cases, judge_forward, ("X", "V", "bV", "W", "bW", "U", "bU"))
+    run_cases("forward3", forward3, cases, judge_forward, ("X", "V", "bV", "W", "bW", "U", "bU"),
+              error_hint=forward_error_hint)
     return "H1, H2 and the softmax probabilities P"
 
 
