@@ -57,7 +57,7 @@ def _as_shape(label: str, v, expected: tuple) -> tuple:
     if isinstance(v, (list, tuple)):
         if all(_is_int(x) for x in v):
             return tuple(int(x) for x in v)
-        if all(isinstance(x, (float, np.floating)) for x in v):
+        if any(isinstance(x, (float, np.floating)) for x in v):
             raise Failed(f"{label} is {tuple(float(x) for x in v)}: the entries of a shape are "
                          "ints (use // or int(), not /)")
     if v is None:

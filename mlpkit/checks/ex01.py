@@ -52,10 +52,12 @@ def judge_predict(args, got):
         if np.array_equal(arr, -exp):
             raise Failed("predict has the labels swapped: +1 is for w . x + b > 0")
         right = np.array_equal(arr, exp)
-        if b != 0 and not right and np.array_equal(arr, ref_predict(w, 0.0, X)):
-            raise Failed("predict ignores the bias b: the boundary is w . x + b = 0")
-        if b != 0 and not right and np.array_equal(arr, ref_predict(w, -b, X)):
-            raise Failed("predict subtracts the bias: the score is w . x + b")
+        ign = b != 0 and not right and np.array_equal(arr, ref_predict(w, 0.0, X))
+        sub = b != 0 and not right and np.array_equal(arr, ref_predict(w, -b, X))
+        if ign or sub:
+            how = ("does not add the bias b" if ign and sub else
+                   "ignores the bias b" if ign else "subtracts the bias b")
+            raise Failed(f"predict {how}: the boundary is w . x + b = 0")
     compare_array("predict(w, b, X)", got, exp, integer=True)
 
 
@@ -66,7 +68,11 @@ def judge_update(args, got, part="all"):
     mistake = y * (np.dot(w, x) + b) <= 0
     variants_w = []
     if mistake:
-        variants_w = [(w - y * x, "the update moved w away from the example: the rule adds "
+        ignored = (w + x, "the update added x to w for a y = -1 example: the rule adds y * x, "
+                          "which moves w away from x (did you drop the label y, or flip the "
+                          "sign?)")
+        variants_w = ([ignored] if y == -1 else []) + [
+                      (w - y * x, "the update moved w away from the example: the rule adds "
                                   "y * x (w + y x), not w - y x"),
                       (w, "w did not change although the example is misclassified "
                           "(y (w . x + b) <= 0 is a mistake, including = 0 on the boundary)"),
@@ -115,7 +121,10 @@ def predict_cases():
     w = rng.normal(size=3)
     X = rng.normal(size=(6, 3))
     X[2] = 0.0  # exactly on the boundary when b = 0
-    return [shown, ((w, 0.0, X), False)]
+    # the AND unit on the truth table: a bias that decides the answer
+    and_case = ((np.array([1.0, 1.0]), -1.5, np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0],
+                                                       [1.0, 1.0]])), False)
+    return [shown, ((w, 0.0, X), False), and_case]
 
 
 def update_cases():

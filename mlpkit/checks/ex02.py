@@ -40,6 +40,9 @@ def judge_sigmoid(args, got):
         return
     arr = np.asarray(got) if isinstance(got, np.ndarray) else None
     if arr is not None and arr.shape == z.shape and arr.dtype.kind == "f":
+        if np.allclose(arr, np.tanh(z)) and not np.allclose(arr, exp):
+            raise Failed("that is tanh (values in (-1, 1)); the logistic sigmoid is "
+                         "1 / (1 + exp(-z)), values in (0, 1)")
         zero = np.flatnonzero(z.ravel() == 0)
         if zero.size and not np.isclose(arr.ravel()[zero[0]], 0.5):
             raise Failed(f"sigmoid(0) should be 0.5, got {arr.ravel()[zero[0]]:.6g}")
@@ -166,7 +169,7 @@ def loss_cases():
 
 def step_cases():
     w, b, X, y = loss_cases()[0][0]
-    return [((w, b, X, y, 0.5), True), ((*_data(204), 0.1), False)]
+    return [((w, b, X, y, 0.3), True), ((*_data(204), 0.1), False)]
 
 
 @public_check("sigmoid")

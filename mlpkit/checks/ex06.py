@@ -36,9 +36,6 @@ def judge_softmax(args, got):
     exp = _sm(Z)
     arr = got if isinstance(got, np.ndarray) else None
     if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) and np.abs(Z).max() > 700:
-            raise Failed("softmax gave nan or inf for large logits (|z| above about 709): exp "
-                         "overflows; shift each row first (hint level 1 says by what)")
         if np.allclose(arr, _sm(Z, axis=0)):
             raise Failed("the columns sum to 1, not the rows: normalise along axis=1 (each "
                          "example is a row)")
@@ -58,6 +55,10 @@ def judge_softmax(args, got):
             raise Failed("softmax gave nan for large logits: shifting each row by its min still "
                          "leaves exponents above 709 that overflow; which shift keeps every "
                          "exponential at most 1?")
+    if arr is not None and arr.shape == Z.shape and arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) and np.abs(Z).max() > 700:
+            raise Failed("softmax gave nan or inf for large logits (|z| above about 709): exp "
+                         "overflows; shift each row first (hint level 1 says by what)")
     compare_array("softmax(Z)", got, exp, rtol=1e-6, atol=1e-12, variants=[
         (1 / (1 + np.exp(-np.clip(Z, -700, 700))),
          "that is an elementwise sigmoid: the softmax normalises each row (the exponentials of "
@@ -100,6 +101,8 @@ def judge_log_softmax(args, got):
     compare_array("log_softmax(Z)", got, exp, rtol=1e-7, atol=1e-9, variants=[
         (exp + mx, "the log-sum-exp lost its max: after the shift, log sum e^z = max + log "
                    "sum e^(z - max)"),
+        (exp - mx, "the max was subtracted outside the log-sum-exp but not inside the exp: "
+                   "the shift must go into the exponentials"),
         (_logsm(Z, axis=0), "log_softmax was taken down the columns (over the batch): each row "
                             "is one example, use axis=1")])
 
