@@ -10,9 +10,9 @@ kept                                   changed or left out
 =====================================  =============================================
 ``notebooks/`` (lectures, outputs)     references to ``solutions/`` reworded
 ``exercises/`` (regenerated)           ``solutions/``: left out
-``mlpkit/`` (the course's library)     ``mlpkit/grader/``: only ``harness.py`` (calling
-                                       a function safely); hidden checks, inputs, points,
-                                       runner and kernel left out
+``mlpkit/`` (the course's library)     ``mlpkit/grader/`` left out (hidden checks, their
+                                       inputs and points, the runner); ``safecall.py``
+                                       (calling a function safely) stays
 ``mlpkit/checks/``                     the checks of *derived* quantities (see
                                        :data:`STORED`) compare with values stored at
                                        release time (:mod:`mlpkit.checks.stored`); their
@@ -59,21 +59,21 @@ STORED = {
 }
 
 #: Top-level names removed from a check module in the release (the reference code of the
-#: stored checks, and what only it used).
+#: stored checks, what only it used, and the grader's table of error hints).
 REMOVED = {
     "ex01": ["ref_update", "judge_update", "update_cases", "_check_update"],
     "ex02": ["ref_loss", "ref_grad", "ref_step", "judge_loss", "judge_grad", "judge_step",
-             "loss_cases", "step_cases", "_check_grad", "check_loss", "check_step"],
-    "ex03": ["judge_forward", "forward_cases"],
+             "loss_cases", "step_cases", "_check_grad", "check_loss", "check_step", "ERROR_HINTS"],
+    "ex03": ["judge_forward", "forward_cases", "ERROR_HINTS"],
     "ex04": ["ref_forward", "ref_loss", "ref_backward", "loss_of_params", "make_case",
              "judge_forward", "judge_loss", "backward_shapes", "backward_error_hint", "_steps",
              "_upstream", "judge_backward", "fd_gradients", "WORKED", "forward_cases",
-             "loss_cases", "backward_cases", "check_forward", "check_loss", "_check_backward"],
+             "loss_cases", "backward_cases", "check_forward", "check_loss", "_check_backward", "ERROR_HINTS"],
     "ex05": ["ref_forward", "_onehot", "ref_backward", "loss_of_params", "make_case", "NAMES",
              "judge_forward", "backward_shapes", "backward_error_hint", "_signal_candidates",
              "judge_backward", "_layer_grads", "fd_gradients", "WORKED", "check_forward",
-             "backward_cases", "_check_backward"],
-    "ex06": ["ref_ce_grad", "judge_ce_grad", "_check_ce_grad"],
+             "backward_cases", "_check_backward", "ERROR_HINTS"],
+    "ex06": ["ref_ce_grad", "judge_ce_grad", "_check_ce_grad", "ERROR_HINTS"],
 }
 
 TOP_FILES = ("README.md", "LICENSE", "Makefile", "pyproject.toml", "environment.yml",
@@ -229,12 +229,6 @@ def build_release(out_dir, root: Path | None = None, force: bool = False, out=pr
     # the package, without the grader and with stored public checks
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "grader")
     shutil.copytree(root / "mlpkit", out_dir / "mlpkit", ignore=ignore)
-    grader = out_dir / "mlpkit" / "grader"
-    grader.mkdir()
-    (grader / "__init__.py").write_text(
-        '"""Only the safe-call helper of the grader ships with the student release."""\n',
-        encoding="utf-8")
-    shutil.copy2(root / "mlpkit" / "grader" / "harness.py", grader / "harness.py")
     (out_dir / "mlpkit" / "release.py").unlink()
     (out_dir / "mlpkit" / "assign.py").unlink()
     values = _record_all(root)
@@ -302,10 +296,7 @@ def find_solutions(out_dir: Path, root: Path) -> list[str]:
         problems.append("docs/INSTRUCTORS.md")
     grader = out_dir / "mlpkit" / "grader"
     if grader.exists():
-        extra = sorted(p.name for p in grader.iterdir() if p.name not in ("__init__.py",
-                                                                         "harness.py"))
-        if extra:
-            problems.append(f"grader modules {extra}")
+        problems.append(f"the grader (mlpkit/grader: {sorted(p.name for p in grader.iterdir())})")
     lines = solution_lines(root)
     for path in sorted(out_dir.rglob("*")):
         if not path.is_file() or path.suffix not in (".py", ".ipynb", ".md", ".json", ".cfg",

@@ -9,8 +9,8 @@ import pytest
 
 from grader_cases.nbtools import load_namespace, read, solution_path
 from mlpkit.checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
-from mlpkit.grader.hidden import ASSIGNMENTS, get
-from mlpkit.grader.kernel import grade_in_process
+from mlpkit.grader.assignments import ASSIGNMENTS, get
+from mlpkit.grader.judge import grade_in_process
 from wrong_bank.mistakes import GRADER_PENDING, ISSUE_TABLE, MISTAKES
 
 CHECKS = {

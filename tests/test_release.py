@@ -45,8 +45,8 @@ def test_release_has_what_students_need(release):
 def test_release_has_no_solution_reference_code_or_hidden_input(release):
     assert not (release / "solutions").exists()
     assert not (release / "docs" / "INSTRUCTORS.md").exists()
-    assert sorted(p.name for p in (release / "mlpkit" / "grader").iterdir()) == \
-        ["__init__.py", "harness.py"]  # no hidden.py: no hidden inputs, points or judges
+    assert not (release / "mlpkit" / "grader").exists()  # no hidden inputs, points or judges
+    assert (release / "mlpkit" / "safecall.py").exists()
     assert not (release / "mlpkit" / "release.py").exists()
     texts = {p.relative_to(release).as_posix(): p.read_text(encoding="utf-8", errors="replace")
              for p in release.rglob("*") if p.is_file() and p.suffix in (".py", ".ipynb", ".md",
@@ -79,13 +79,13 @@ def test_leak_finder_can_fail(release, tmp_path):
     shutil.copytree(release, leaky)
     shutil.copy2(ROOT / "mlpkit" / "checks" / "ex04.py", leaky / "mlpkit" / "checks" / "ex04.py")
     shutil.copytree(ROOT / "solutions", leaky / "solutions")
-    shutil.copy2(ROOT / "mlpkit" / "grader" / "hidden.py", leaky / "mlpkit" / "grader")
+    shutil.copytree(ROOT / "mlpkit" / "grader", leaky / "mlpkit" / "grader")
     nb = nbformat.read(str(leaky / "exercises" / "05_backprop_three_layer.ipynb"), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("    d1 = (d2 @ W) * H1 * (1 - H1)"))
     nbformat.write(nb, str(leaky / "exercises" / "05_backprop_three_layer.ipynb"))
     problems = "\n".join(find_solutions(leaky, ROOT))
     assert "a solutions/ folder" in problems
-    assert "grader modules ['hidden.py']" in problems
+    assert "the grader (mlpkit/grader: [" in problems and "assignments.py" in problems
     assert "mlpkit/checks/ex04.py: the reference code ref_backward" in problems
     assert "of 04_backprop_two_layer.ipynb" in problems  # ex04.py's dZ1 line
     assert "exercises/05_backprop_three_layer.ipynb: the solution line 'd1=(d2@W)*H1*(1-H1)'" \

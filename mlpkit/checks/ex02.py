@@ -49,8 +49,10 @@ def judge_sigmoid(args, got):
         bad = ~np.isfinite(arr)
         if bad.any():
             i = np.flatnonzero(bad.ravel())[0]
-            raise Failed(f"sigmoid({z.ravel()[i]:g}) gave {arr.ravel()[i]}: exp(z) overflows for "
-                         "large |z|; write it as 1 / (1 + exp(-z)) or split on the sign of z")
+            side = "large positive" if z.ravel()[i] > 0 else "large negative"
+            raise Failed(f"sigmoid gave {arr.ravel()[i]} for a {side} z (|z| above about 709): "
+                         "exp(z) overflows for large |z|; write it as 1 / (1 + exp(-z)) or split "
+                         "on the sign of z")
         if np.allclose(arr, 1 - exp):
             raise Failed("sigmoid is mirrored: it should be 1 / (1 + exp(-z)), not 1 / (1 + exp(z))")
         right = np.allclose(arr, exp, rtol=1e-7, atol=1e-12)
@@ -200,3 +202,8 @@ def check_step(gd_step):
 
 
 check_grad = with_hint(_check_grad, "02", "logistic_grad")
+
+
+#: Explanations of exceptions, per graded function (also used by the grader's call groups).
+ERROR_HINTS = {"sigmoid": sigmoid_error_hint, "logistic_grad": grad_error_hint,
+                "gd_step": grad_error_hint}

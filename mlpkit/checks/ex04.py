@@ -275,3 +275,7 @@ def _check_backward(backward):
 
 
 check_backward = with_hint(_check_backward, "04", "backward")
+
+
+#: Explanations of exceptions, per graded function (also used by the grader's call groups).
+ERROR_HINTS = {"forward": forward_error_hint, "backward": backward_error_hint}

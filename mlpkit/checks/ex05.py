@@ -260,3 +260,7 @@ def _check_backward(backward3):
 
 
 check_backward = with_hint(_check_backward, "05", "backward3")
+
+
+#: Explanations of exceptions, per graded function (also used by the grader's call groups).
+ERROR_HINTS = {"forward3": forward_error_hint, "backward3": backward_error_hint}
