@@ -73,7 +73,7 @@ def judge_forward(args, got, part="all"):
             (np.tanh(Z1), "A1 uses tanh: this network's hidden units are sigmoids")])
     if part in ("all", "A2"):
         own = _own(A1, A1e.shape)
-        if own is not None and matches(A2, _sig(own @ W2.T + b2)):
+        if own is not None and not matches(own, A1e) and matches(A2, _sig(own @ W2.T + b2)):
             return None  # right given the student's own A1 (its slip is charged to A1)
         Z2 = A1e @ W2.T + b2
         compare_array("A2", A2, A2e, variants=[

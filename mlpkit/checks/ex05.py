@@ -72,7 +72,8 @@ def judge_forward(args, got, part="all"):
             (_sig(X @ V.T), "H1 misses the bias bV"),
             (np.maximum(0, Z1), "H1 uses ReLU: the hidden units of this network are sigmoids")])
         own1 = _own(H1, H1e.shape)
-        if own1 is None or not matches(H2, _sig(own1 @ W.T + bW)):  # root cause: from own H1
+        if own1 is None or matches(own1, H1e) or not matches(H2, _sig(own1 @ W.T + bW)):
+            # (root cause: an H2 right given a wrong H1 of the student's passes)
             compare_array("H2", H2, H2e, variants=[
                 (H1e @ W.T + bW, "H2 is the pre-activation: apply the sigmoid"),
                 (_sig(H1e @ W.T), "H2 misses the bias bW"),
@@ -80,7 +81,7 @@ def judge_forward(args, got, part="all"):
                                                 "are sigmoids")])
     if part in ("all", "P"):
         own2 = _own(H2, H2e.shape)
-        if own2 is not None and matches(P, _softmax(own2 @ U.T + bU)):
+        if own2 is not None and not matches(own2, H2e) and matches(P, _softmax(own2 @ U.T + bU)):
             return None  # right given the student's own H2 (its slip is charged to the hidden)
         O = H2e @ U.T + bU
         compare_array("P", P, Pe, variants=[
