@@ -244,6 +244,8 @@ def build_release(out_dir, root: Path | None = None, force: bool = False, out=pr
     shutil.copytree(root / "tests" / "release", tests, ignore=ignore)
     for name in ("conftest.py", "nbval_sanitize.cfg"):
         shutil.copy2(root / "tests" / name, tests / name)
+    if (root / "tests" / "browser").is_dir():  # make test runs them when Chromium is installed
+        shutil.copytree(root / "tests" / "browser", tests / "browser", ignore=ignore)
 
     problems = find_solutions(out_dir, root)
     if problems:

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from ..safecall import call, decode, encode
-from .diagnose import compare_array, compare_scalar, public_check, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, unpack
 from .rootcause import run_cases, shape_hint, with_hint
 
 __all__ = ["record", "stored_check", "STORE"]
@@ -115,6 +115,7 @@ def _judge_case(case):
         if case["unpack"]:
             label, n, names = case["unpack"]
             value = unpack(label, value, n, names)
+            _check_order(label, value, names, case["parts"])
         for p in case["parts"]:
             got = _part(value, p["path"])
             kw = {k: decode(v) for k, v in p["kw"].items()}
@@ -124,6 +125,29 @@ def _judge_case(case):
             else:
                 compare_scalar(p["label"], got, decode(p["expected"]), variants=variants, **kw)
     return judge
+
+
+def _check_order(label, value, names, parts) -> None:
+    """A diagnosis for outputs returned in another order (each found at another position)."""
+    import numpy as np
+
+    for p in parts:
+        if len(p["path"]) != 1:
+            continue
+        i, expected = p["path"][0], np.asarray(decode(p["expected"]))
+        try:
+            here = np.asarray(value[i], dtype=float)
+            if here.shape == expected.shape and np.allclose(here, expected):
+                continue
+            for j, other in enumerate(value):
+                o = np.asarray(other, dtype=float)
+                if j != i and o.shape == expected.shape and np.allclose(o, expected):
+                    raise Failed(f"{label} returned its values in another order: {p['label']} is "
+                                 f"at position {j + 1}, expected at position {i + 1} of {names}")
+        except Failed:
+            raise
+        except Exception:
+            continue
 
 
 def stored_check(key: str, name: str, hint: tuple[str, str] | None = None):
