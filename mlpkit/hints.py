@@ -82,13 +82,13 @@ HINTS: dict[str, dict[str, tuple[str, str, str]]] = {
             "and keep the 1/m of the mean). Then Z2 = A1 W2^T + b2 gives dW2, db2 and dJ/dA1; "
             "A1 = sigma(Z1) multiplies by sigma'(Z1) elementwise to give dJ/dZ1; Z1 = X W1^T + b1 "
             "gives dW1, db1.",
-            "X (m, n0), A1 (m, n1), A2 and Y (m, n2), W2 (n2, n1). The error signals dZ2 = "
-            "dJ/dZ2 is (m, n2) and dZ1 is (m, n1). dW2 must be (n2, n1) like W2: a product of "
-            "dZ2^T (n2, m) and A1 (m, n1); dJ/dA1 = dZ2 (m, n2) times W2 (n2, n1); dW1 is "
-            "(n1, n0) = dZ1^T X. Each bias gradient sums its error signal over the batch axis 0.",
-            "dZ2 = (A2 - Y) / m; dW2 = dZ2^T A1; db2 = sum_i dZ2[i]; "
-            "dZ1 = (dZ2 W2) * A1 * (1 - A1) (elementwise, sigma'(Z1) = A1 (1 - A1)); "
-            "dW1 = dZ1^T X; db1 = sum_i dZ1[i].",
+            "X (m, n0), A1 (m, n1), A2 and Y (m, n2), W2 (n2, n1). The error signals delta2 = "
+            "dJ/dZ2 is (m, n2) and delta1 = dJ/dZ1 is (m, n1). dW2 must be (n2, n1) like W2: a product of "
+            "delta2^T (n2, m) and A1 (m, n1); dJ/dA1 = delta2 (m, n2) times W2 (n2, n1); "
+            "dW1 is (n1, n0) = delta1^T X. Each bias gradient sums its error signal over the batch axis 0.",
+            "delta2 = (A2 - Y) / m; dW2 = delta2^T A1; db2 = sum_i delta2[i]; "
+            "delta1 = (delta2 W2) * A1 * (1 - A1) (elementwise, sigma'(Z1) = A1 (1 - A1)); "
+            "dW1 = delta1^T X; db1 = sum_i delta1[i].",
         ),
     },
     "05": {
@@ -100,13 +100,13 @@ HINTS: dict[str, dict[str, tuple[str, str, str]]] = {
             "over the batch, and the signal for the layer below = (error signal) @ (this "
             "layer's weights), times sigma' of the layer below.",
             "X (m, n0), H1 (m, n1), H2 (m, n2), P (m, K), V (n1, n0), W (n2, n1), U (K, n2). "
-            "dO is (m, K), d2 (m, n2), d1 (m, n1). Going down multiplies by a weight matrix "
+            "delta_O = dJ/dO is (m, K), delta2 (m, n2), delta1 (m, n1). Going down multiplies by a weight matrix "
             "without transposing it: (m, K) @ U (K, n2) -> (m, n2), (m, n2) @ W (n2, n1) -> "
-            "(m, n1). Weight gradients: dU = dO^T H2 (K, n2), dW = d2^T H1 (n2, n1), "
-            "dV = d1^T X (n1, n0).",
-            "dO = (P - onehot(y)) / m; dU = dO^T H2, dbU = sum_i dO[i]; "
-            "d2 = (dO U) * H2 * (1 - H2); dW = d2^T H1, dbW = sum_i d2[i]; "
-            "d1 = (d2 W) * H1 * (1 - H1); dV = d1^T X, dbV = sum_i d1[i].",
+            "(m, n1). Weight gradients: dU = delta_O^T H2 (K, n2), "
+            "dW = delta2^T H1 (n2, n1), dV = delta1^T X (n1, n0).",
+            "delta_O = (P - onehot(y)) / m; dU = delta_O^T H2, dbU = sum_i delta_O[i]; "
+            "delta2 = (delta_O U) * H2 * (1 - H2); dW = delta2^T H1, dbW = sum_i delta2[i]; "
+            "delta1 = (delta2 W) * H1 * (1 - H1); dV = delta1^T X, dbV = sum_i delta1[i].",
         ),
     },
     "06": {

@@ -91,7 +91,7 @@ def test_issue_table_exact_diagnoses():
         "dW1 has its columns in reverse order")
     assert "sigma'" not in public("04-backward-dW1_columns_reversed").split("(db1 is right")[0]
     msg = public("05-backward3-W_transposed_down")
-    assert msg.startswith("backward3 raised ValueError") and "d2 = dJ/dZ2 (" in msg \
+    assert msg.startswith("backward3 raised ValueError") and "delta2 = dJ/dZ2 (" in msg \
         and "W (" in msg, msg
     assert public("05-backward3-no_prime_h1").startswith(
         "dV misses the sigma'(z) = h1 (1 - h1) factor of the first hidden layer")

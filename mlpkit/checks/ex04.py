@@ -128,7 +128,7 @@ def backward_shapes(args) -> tuple[dict, dict]:
     X, Y, A1, A2, W2 = args
     (m, n0), n1, n2 = X.shape, A1.shape[1], A2.shape[1]
     shapes = {"X": (m, n0), "Y": Y.shape, "A1": (m, n1), "A2": (m, n2), "W2": W2.shape,
-              "dZ2 = dJ/dZ2": (m, n2), "dZ1 = dJ/dZ1": (m, n1), "dW1": (n1, n0),
+              "delta2 = dJ/dZ2": (m, n2), "delta1 = dJ/dZ1": (m, n1), "dW1": (n1, n0),
               "dW2": (n2, n1)}
     return shapes, {"m": m, "n0": n0, "n1": n1, "n2": n2}
 
@@ -174,7 +174,7 @@ def judge_backward(args, got, part="all", fd=None):
     dZ2_mse = dZ2 * A2 * (1 - A2)
     if part in ("all", "dW2"):
         compare_array("dW2", dW2, exp[2], batch=m, weight=True, reference=reference, variants=[
-            (-exp[2], "dW2 has the wrong sign: dZ2 = dJ/dZ2 is a - y, not y - a (y - a is the "
+            (-exp[2], "dW2 has the wrong sign: delta2 = dJ/dZ2 is a - y, not y - a (y - a is the "
                       "negative gradient, what notes add with +eta)"),
             (dZ2_mse.T @ A1, "dW2 has an extra sigma'(z2) = a2 (1 - a2) factor: with a sigmoid "
                              "output and cross-entropy, that factor cancels in dJ/dZ2"),
@@ -182,7 +182,7 @@ def judge_backward(args, got, part="all", fd=None):
                                       "the input of layer 2 is A1")])
     if part in ("all", "db2"):
         compare_array("db2", db2, exp[3], batch=m, reference=reference, variants=[
-            (-exp[3], "db2 has the wrong sign: dZ2 = dJ/dZ2 is a - y, not y - a"),
+            (-exp[3], "db2 has the wrong sign: delta2 = dJ/dZ2 is a - y, not y - a"),
             (dZ2_mse.sum(0), "db2 has an extra sigma'(z2) = a2 (1 - a2) factor: with a sigmoid "
                              "output and cross-entropy, that factor cancels in dJ/dZ2")])
     if part not in ("all", "dW1", "db1"):
@@ -192,8 +192,9 @@ def judge_backward(args, got, part="all", fd=None):
     if how == "reference" and fd is not None:
         dW1_e, db1_e = exp[0], exp[1]
     ref_of = (reference if how == "reference"
-              else "the gradient that follows from your own dZ2")
-    note = "" if how == "reference" else " (judged from your own dZ2, whose slip is charged to dW2 and db2)"
+              else "the gradient that follows from your own delta2")
+    note = ("" if how == "reference" else
+            " (judged from your own delta2, whose slip is charged to dW2 and db2)")
     noprime = D @ W2
     sigA = (D @ W2) * _sig(A1) * (1 - _sig(A1))
     db1_right = matches(db1, db1_e)
@@ -203,16 +204,16 @@ def judge_backward(args, got, part="all", fd=None):
             (noprime.T @ X, "dW1 misses the sigma'(z1) = a1 (1 - a1) factor"),
             (sigA.T @ X, "dW1 applied sigma' to A1 instead of Z1: sigma'(z1) is a1 (1 - a1) in "
                          "terms of A1, not sigmoid_prime(A1)"),
-            (-dW1_e, "dW1 has the wrong sign (dZ2 is right: the sign flipped on the way down)")]
+            (-dW1_e, "dW1 has the wrong sign (delta2 is right: the sign flipped on the way down)")]
         if n0 > 1:
             variants.append((dZ1.T @ X[:, ::-1], "dW1 has its columns in reverse order: column k "
                              "of dW1 belongs to input k, the k-th column of X (db1 is right, so "
-                             "dZ1 is right; the slip is in the product with X)"))
+                             "delta1 is right; the slip is in the product with X)"))
         variants.append((dZ1.T @ A1 if A1.shape[1] == n0 else np.full(1, np.nan),
                          "dW1 used A1 where the layer's input X belongs"))
-        hint = ("db1 is right, so your dZ1 (and its sigma'(z1) factor) is right: the slip is in "
-                "how dW1 combines dZ1 with the layer's input X" if db1_right
-                else "check dZ1 = dJ/dZ1 and its sigma'(z1) factor") + note
+        hint = ("db1 is right, so your delta1 (and its sigma'(z1) factor) is right: the slip is in "
+                "how dW1 combines delta1 with the layer's input X" if db1_right
+                else "check delta1 = dJ/dZ1 and its sigma'(z1) factor") + note
         compare_array("dW1", dW1, dW1_e, batch=m, weight=True, reference=ref_of,
                       variants=variants, hint=hint)
     if part in ("all", "db1"):
@@ -220,8 +221,8 @@ def judge_backward(args, got, part="all", fd=None):
             (noprime.sum(0), "db1 misses the sigma'(z1) = a1 (1 - a1) factor"),
             (sigA.sum(0), "db1 applied sigma' to A1 instead of Z1: sigma'(z1) is a1 (1 - a1) "
                           "in terms of A1, not sigmoid_prime(A1)"),
-            (-db1_e, "db1 has the wrong sign (dZ2 is right: the sign flipped on the way down)")],
-            hint="check dZ1 = dJ/dZ1, the error signal of the hidden layer" + note)
+            (-db1_e, "db1 has the wrong sign (delta2 is right: the sign flipped on the way down)")],
+            hint="check delta1 = dJ/dZ1, the error signal of the hidden layer" + note)
     return None
 
 
@@ -259,7 +260,7 @@ def check_loss(bce_loss):
 
 def backward_cases():
     """The worked example, another net, and a case with m <= n1 + 1 (any slip in dZ2 can be
-    recovered from dW2 and db2 there, so dW1 is judged from the student's own dZ2)."""
+    recovered from dW2 and db2 there, so dW1 is judged from the student's own delta2)."""
     return [(WORKED, True), (make_case(407, m=5, n0=2, n1=3, n2=2), False),
             (make_case(408, m=3, n0=4, n1=5, n2=2), False)]
 

@@ -98,8 +98,8 @@ def backward_shapes(args) -> tuple[dict, dict]:
     X, y, H1, H2, P, W, U = args
     (m, n0), n1, n2, K = X.shape, H1.shape[1], H2.shape[1], P.shape[1]
     shapes = {"X": (m, n0), "H1": (m, n1), "H2": (m, n2), "P": (m, K), "W": W.shape,
-              "U": U.shape, "W.T": W.T.shape, "U.T": U.T.shape, "dO = dJ/dO": (m, K),
-              "d2 = dJ/dZ2": (m, n2), "d1 = dJ/dZ1": (m, n1)}
+              "U": U.shape, "W.T": W.T.shape, "U.T": U.T.shape, "delta_O = dJ/dO": (m, K),
+              "delta2 = dJ/dZ2": (m, n2), "delta1 = dJ/dZ1": (m, n1)}
     return shapes, {"m": m, "n0": n0, "n1": n1, "n2": n2, "K": K}
 
 
@@ -178,7 +178,7 @@ def judge_backward(args, got, part="all", fd=None):
              ("softmax prime", dO * P * (1 - P))]
     how_O, D_O = infer_upstream(cands, dU, dbU, H2) or ("reference", dO)
     below2 = _signal_candidates(D_O, U, H2)
-    note2 = "" if how_O == "reference" else (" (judged from your own dO, whose slip is charged "
+    note2 = "" if how_O == "reference" else (" (judged from your own delta_O, whose slip is charged "
                                              "to dU and dbU)")
     if part in ("all", "W"):
         _layer_grads("dW", "dbW", dW, dbW, below2, H1, m, note2,
@@ -189,7 +189,7 @@ def judge_backward(args, got, part="all", fd=None):
     how_2, D_2 = infer_upstream(below2, dW, dbW, H1) or ("reference", below2[0][1])
     below1 = _signal_candidates(D_2, W, H1)
     note1 = "" if how_2 == "reference" and how_O == "reference" else (
-        " (judged from your own d2, whose slip is charged to the layers above)")
+        " (judged from your own delta2, whose slip is charged to the layers above)")
     _layer_grads("dV", "dbV", dV, dbV, below1, X, m, note1,
                  exp[0:2] if (fd is not None and how_2 == "reference" and how_O == "reference")
                  else None, reference, "first", "h1", "W")

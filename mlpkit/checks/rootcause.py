@@ -82,7 +82,7 @@ def shape_hint(error: str, shapes: dict, dims: dict, advice: str = "") -> str:
     """A sentence naming the arrays whose shapes (or sizes) appear in a numpy shape error.
 
     ``shapes``: name -> shape of every array of the call and of the intermediate
-    quantities (e.g. ``{"X": (6, 2), "d2 = dJ/dZ2": (6, 4)}``); ``dims``: symbol -> size
+    quantities (e.g. ``{"X": (6, 2), "delta2 = dJ/dZ2": (6, 4)}``); ``dims``: symbol -> size
     (e.g. ``{"m": 6, "n1": 3}``). Returns ``""`` when the error is not about shapes.
     """
     if not any(k in error for k in ("broadcast", "matmul", "not aligned", "core dimension",
