@@ -41,15 +41,15 @@ def judge_minibatches(args, got, part="all"):
         if allidx.size != m or not np.array_equal(np.sort(allidx), np.arange(m)):
             missing = np.setdiff1d(np.arange(m), allidx)
             dup = allidx.size - np.unique(allidx).size
-            raise Failed(f"the batches must contain every index 0..{m - 1} exactly once: "
-                         f"{missing.size} missing, {dup} repeated (got {allidx.size} indices)")
+            raise Failed(f"the batches must contain every index 0..m-1 exactly once: "
+                         f"{missing.size} missing, {dup} repeated")
     if part in ("all", "sizes"):
         sizes = [len(b) for b in batches]
         want = [batch_size] * (m // batch_size) + ([m % batch_size] if m % batch_size else [])
         if sizes != want:
-            raise Failed(f"batch sizes {sizes[:6]}{'...' if len(sizes) > 6 else ''} should be "
-                         f"{want[:6]}{'...' if len(want) > 6 else ''}: consecutive slices of "
-                         f"batch_size = {batch_size}, the last one may be smaller")
+            raise Failed(f"your batch sizes start {sizes[:4]}{'...' if len(sizes) > 4 else ''}: "
+                         "the batches must be consecutive slices of batch_size indices, the last "
+                         "one may be smaller")
     if part in ("all", "shuffled") and m >= 8:
         if np.array_equal(allidx, np.arange(allidx.size)):
             raise Failed("the indices are in order 0, 1, 2, ...: shuffle them with "
