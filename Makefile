@@ -30,7 +30,7 @@ endef
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=300
 
-.PHONY: help venv lab test test-unit test-notebooks test-browser torch clean
+.PHONY: help venv lab test test-unit test-notebooks test-browser torch clean release
 
 help:
 	@echo "make lab             set up .venv and open the course in JupyterLab"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-browser    every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make torch           add PyTorch (CPU) to .venv for the cross-checks"
 	@echo "make clean           remove .venv and caches"
+	@echo "make release OUT=dir the student release (no solutions, no grader) in a new folder"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mlp-course needs Python 3.10 or newer, found " + sys.version.split()[0])'
@@ -95,6 +96,12 @@ test-browser: venv
 	  echo "test-browser: chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium"; \
 	  exit 1; fi
 	$(call run_pytest,tests/browser -rs)
+
+# What students get: notebooks, exercises, mlpkit with stored public checks; no solutions/,
+# no grader, no instructor documents (mlpkit/release.py, docs/INSTRUCTORS.md section 2).
+release: venv
+	@if [ -z "$(OUT)" ]; then echo "usage: make release OUT=/path/to/new/folder [ARGS=--force]"; exit 2; fi
+	$(VENV)/bin/mlpkit release $(OUT) $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -45,10 +45,40 @@ def _assign(args) -> int:
     return 0
 
 
-def _grade(args) -> int:
-    from .grader.runner import cli_grade
+def _student_release() -> bool:
+    """Whether this copy of mlpkit is a student release (its public checks use stored values)."""
+    from pathlib import Path
 
+    return (Path(__file__).parent / "checks" / "stored_values.json").exists()
+
+
+def _grade(args) -> int:
+    try:
+        if _student_release():
+            raise ImportError("student release")
+        from .grader.runner import cli_grade
+    except ImportError:
+        print("mlpkit grade: the grader is not part of this copy of the course (the student "
+              "release); grading happens in the instructor's copy", file=sys.stderr)
+        return 2
     return cli_grade(args)
+
+
+def _release(args) -> int:
+    try:
+        if _student_release():
+            raise ImportError("student release")
+        from .release import ReleaseError, build_release
+    except ImportError:
+        print("mlpkit release: this copy is already a student release; build releases from the "
+              "instructor's copy", file=sys.stderr)
+        return 2
+    try:
+        build_release(args.out_dir, root=args.root, force=args.force)
+    except ReleaseError as exc:
+        print(f"mlpkit release: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,6 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-checks", action="store_true", help="list the hidden checks and exit")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
+
+    p = sub.add_parser("release", help="build the student release (no solutions, no grader)",
+                       description="Write what students get into OUT_DIR: the notebooks, the "
+                                   "exercises, the package with public checks that compare with "
+                                   "stored values, README and set-up files; no solutions/, no "
+                                   "instructor documents, no grader. See docs/INSTRUCTORS.md.")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="a new (or empty) folder outside the course")
+    p.add_argument("--force", action="store_true",
+                   help="replace a previous release in OUT_DIR")
+    p.add_argument("--root", default=None, help="course root (default: found from the current "
+                                                "directory)")
+    p.set_defaults(func=_release)
     return parser
 
 

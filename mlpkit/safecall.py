@@ -173,11 +173,56 @@ def call(fn, args, kwargs=None) -> dict:
     return out
 
 
+def _resolve(target: str):
+    """``("module:Class.attr")`` -> (owner object, attribute name), or None."""
+    import importlib
+
+    try:
+        module, path = target.split(":")
+        owner = importlib.import_module(module)
+        *parents, attr = path.split(".")
+        for p in parents:
+            owner = getattr(owner, p)
+        getattr(owner, attr)
+        return owner, attr
+    except Exception:
+        return None
+
+
+def call_spied(fn, args, targets=()) -> dict:
+    """:func:`call`, with every callable of ``targets`` (``"module:Class.attr"``) replaced
+    during the call by a wrapper that records its use; the result gets ``"forbidden"``, the
+    targets that were called. (A reference saved before the call escapes the spy.)"""
+    used, saved = [], []
+    for t in targets:
+        found = _resolve(t)
+        if found is None:
+            continue
+        owner, attr = found
+        orig = owner.__dict__.get(attr, getattr(owner, attr))
+
+        def spy(*a, _t=t, _orig=getattr(owner, attr), **k):
+            if _t not in used:
+                used.append(_t)
+            return _orig(*a, **k)
+
+        saved.append((owner, attr, orig))
+        setattr(owner, attr, spy)
+    try:
+        out = call(fn, args)
+    finally:
+        for owner, attr, orig in reversed(saved):
+            setattr(owner, attr, orig)
+    out["forbidden"] = list(used)
+    return out
+
+
 def encode_call(result: dict) -> dict:
     """A :func:`call` result as JSON-compatible data."""
     return {"status": str(result["status"]), "value": encode(result["value"]),
             "error": str(result["error"])[:ERROR_CHARS],
-            "mutated": [int(i) for i in result["mutated"]]}
+            "mutated": [int(i) for i in result["mutated"]],
+            "forbidden": [str(t)[:200] for t in result.get("forbidden", [])][:8]}
 
 
 def decode_call(data) -> dict:
@@ -190,8 +235,12 @@ def decode_call(data) -> dict:
     mutated = data.get("mutated", [])
     if not (isinstance(mutated, list) and all(isinstance(i, int) for i in mutated)):
         raise ValueError("bad 'mutated' field")
+    forbidden = data.get("forbidden", [])
+    if not (isinstance(forbidden, list) and all(isinstance(t, str) for t in forbidden)):
+        raise ValueError("bad 'forbidden' field")
     return {"status": status, "value": decode(data.get("value")),
-            "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated}
+            "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated,
+            "forbidden": forbidden[:8]}
 
 
 # ---------------------------------------------------------------- in the kernel
@@ -199,7 +248,7 @@ def decode_call(data) -> dict:
 RESULT_MIME = "text/x-mlpkit-call-results"
 
 
-def run_group(record, user_ns, names, function, cases_text) -> None:
+def run_group(record, user_ns, names, function, cases_text, forbid=()) -> None:
     """Inside the student's kernel: call ``function`` on every case of ``cases_text``.
 
     ``record`` maps each graded name to the last callable bound to it at the end
@@ -219,6 +268,6 @@ def run_group(record, user_ns, names, function, cases_text) -> None:
         cand = user_ns.get(function)
         fn = cand if callable(cand) and not isinstance(cand, type) else None
     cases = decode(json.loads(cases_text))
-    results = [encode_call(call(fn, list(args))) for args in cases]
+    results = [encode_call(call_spied(fn, list(args), forbid)) for args in cases]
     text = json.dumps({"function": function, "results": results})
     InteractiveShell.instance().display_pub.publish(data={RESULT_MIME: text}, metadata={})

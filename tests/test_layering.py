@@ -26,7 +26,7 @@ ORDER = [
     ["mlpkit.mlp"],                                        # the model
     ["mlpkit.gradcheck", "mlpkit.perceptron", "mlpkit.logistic"],
     ["mlpkit.plot", "mlpkit.widgets.*", "mlpkit"],         # "mlpkit": the package's facade
-    ["mlpkit.safecall"],                                   # calling student code safely
+    ["mlpkit.safecall", "mlpkit.hints"],                   # calling student code safely; hints
     ["mlpkit.checks.*"],                                   # public checks and their diagnoses
     ["mlpkit.grader.*"],
     ["mlpkit.assign", "mlpkit.release", "mlpkit.cli", "mlpkit.__main__"],

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..activations import sigmoid as _sig
 from ..safecall import Unsupported
-from .diagnose import Failed, compare_array, describe, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, describe, public_check, unpack
+from .rootcause import run_cases
 
 
 # ---------------------------------------------------------------- references
@@ -56,7 +57,7 @@ def _as_shape(label: str, v, expected: tuple) -> tuple:
     if isinstance(v, (list, tuple)):
         if all(_is_int(x) for x in v):
             return tuple(int(x) for x in v)
-        if all(isinstance(x, (float, np.floating)) for x in v):
+        if any(isinstance(x, (float, np.floating)) for x in v):
             raise Failed(f"{label} is {tuple(float(x) for x in v)}: the entries of a shape are "
                          "ints (use // or int(), not /)")
     if v is None:
@@ -253,6 +254,10 @@ def judge_ng(args, got, part="all"):
             raise Failed(f"X is Ng's X unchanged, shape {X.shape} = (n_in, m): Ng stores one "
                          "example per column, the course one per row: X = X_ng.T, shape "
                          f"(m, n_in) = {eX.shape}")
+        if isinstance(X, np.ndarray) and X.shape == eX.shape and X_ng.shape[0] != X_ng.shape[1] \
+                and np.allclose(X, X_ng.reshape(eX.shape)) and not np.allclose(X, eX):
+            raise Failed(f"X is X_ng reshaped to {eX.shape}, not transposed: reshape keeps the "
+                         "order of the numbers in memory and mixes the examples; use X_ng.T")
         compare_array("X", X, eX, hint="X = X_ng.T, one example per row")
     if part in ("all", "W"):
         if isinstance(W, np.ndarray) and W.shape == W_ng.T.shape and np.allclose(W, W_ng.T) \

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .diagnose import Failed, compare_array, compare_scalar, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, compare_scalar, public_check, unpack
+from .rootcause import run_cases, with_hint
 
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 NAND = np.array([1, 1, 1, 0])
@@ -50,6 +51,13 @@ def judge_predict(args, got):
                          "the convention is -1 there (np.sign returns 0; use np.where(z > 0, 1, -1))")
         if np.array_equal(arr, -exp):
             raise Failed("predict has the labels swapped: +1 is for w . x + b > 0")
+        right = np.array_equal(arr, exp)
+        ign = b != 0 and not right and np.array_equal(arr, ref_predict(w, 0.0, X))
+        sub = b != 0 and not right and np.array_equal(arr, ref_predict(w, -b, X))
+        if ign or sub:
+            how = ("does not add the bias b" if ign and sub else
+                   "ignores the bias b" if ign else "subtracts the bias b")
+            raise Failed(f"predict {how}: the boundary is w . x + b = 0")
     compare_array("predict(w, b, X)", got, exp, integer=True)
 
 
@@ -60,7 +68,11 @@ def judge_update(args, got, part="all"):
     mistake = y * (np.dot(w, x) + b) <= 0
     variants_w = []
     if mistake:
-        variants_w = [(w - y * x, "the update moved w away from the example: the rule adds "
+        ignored = (w + x, "the update added x to w for a y = -1 example: the rule adds y * x, "
+                          "which moves w away from x (did you drop the label y, or flip the "
+                          "sign?)")
+        variants_w = ([ignored] if y == -1 else []) + [
+                      (w - y * x, "the update moved w away from the example: the rule adds "
                                   "y * x (w + y x), not w - y x"),
                       (w, "w did not change although the example is misclassified "
                           "(y (w . x + b) <= 0 is a mistake, including = 0 on the boundary)"),
@@ -69,6 +81,13 @@ def judge_update(args, got, part="all"):
     else:
         variants_w = [(w + y * x, "the example is already classified correctly "
                                   "(y (w . x + b) > 0): the perceptron changes nothing then")]
+    if mistake and isinstance(new_w, np.ndarray) and new_w.shape == w.shape and np.any(x != 0):
+        step = (new_w - w) / np.where(x != 0, y * x, 1)
+        c = step[x != 0]
+        if np.allclose(c, c[0]) and not np.isclose(c[0], 1) and not np.isclose(c[0], 0) \
+                and not np.isclose(c[0], -1):
+            raise Failed(f"the update added {c[0]:g} y x: the perceptron adds y x itself (no "
+                         "learning rate; scaling w does not change its predictions anyway)")
     compare_array("new w", new_w, exp_w, variants=variants_w)
     compare_scalar("new b", new_b, exp_b,
                    variants=[(b, "w was updated but b was not: the bias is updated like a weight "
@@ -102,7 +121,10 @@ def predict_cases():
     w = rng.normal(size=3)
     X = rng.normal(size=(6, 3))
     X[2] = 0.0  # exactly on the boundary when b = 0
-    return [shown, ((w, 0.0, X), False)]
+    # the AND unit on the truth table: a bias that decides the answer
+    and_case = ((np.array([1.0, 1.0]), -1.5, np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0],
+                                                       [1.0, 1.0]])), False)
+    return [shown, ((w, 0.0, X), False), and_case]
 
 
 def update_cases():
@@ -120,13 +142,19 @@ def check_predict(predict):
 
 
 @public_check("perceptron_update")
-def check_update(perceptron_update):
+def _check_update(perceptron_update):
     run_cases("perceptron_update", perceptron_update, update_cases(), judge_update,
               ("w", "b", "x", "y"))
     return "mistakes (including the boundary) update w and b, correct examples do not"
 
 
 @public_check("nand_weights")
-def check_nand(nand_weights):
+def _check_nand(nand_weights):
     run_cases("nand_weights", nand_weights, [((), True)], judge_nand)
     return "the unit computes NAND on all four inputs"
+
+
+check_update = with_hint(_check_update, "01", "perceptron_update")
+
+
+check_nand = with_hint(_check_nand, "01", "nand_weights")

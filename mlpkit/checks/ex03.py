@@ -3,8 +3,9 @@
 Graded functions (``exercises/03_xor.ipynb``):
 
 * ``xor_relu_weights()``: ``(W, c, w, b)`` of ``f(x) = w . relu(W x + c) + b`` with ``W``
-  ``(2, 2)`` (row j = weights into hidden unit j), ``c`` ``(2,)``, ``w`` ``(2,)``, ``b``
-  a number, such that ``f`` is exactly XOR on ``{0, 1}^2``;
+  ``(2, 2)`` (row j = weights into hidden unit j), ``c`` ``(2,)`` **zero** (no hidden bias,
+  so the lecture's network is not an answer), ``w`` ``(2,)``, ``b`` a number, such that ``f``
+  is exactly XOR on ``{0, 1}^2``;
 * ``forward_221(X, W1, b1, W2, b2)``: the 2-2-1 sigmoid network, probabilities ``(m,)``;
 * ``train_xor(seed)``: trained ``(W1, b1, W2, b2)`` of that network classifying all four
   XOR points correctly (``p > 0.5`` exactly for the 1s).
@@ -14,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid as _sig
-from .diagnose import Failed, compare_array, public_check, run_cases, unpack
+from .diagnose import Failed, compare_array, public_check, unpack
+from .rootcause import run_cases, with_hint
 
 TRUTH = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR = np.array([0, 1, 1, 0])
@@ -52,6 +54,7 @@ def _params(label, got, shapes):
 
 
 def judge_relu_weights(args, got):
+    """XOR exactly, with no hidden bias (c = 0): not the network of notebook 03."""
     W, c, w, b = _params("xor_relu_weights()", got, [("W", (2, 2)), ("c", (2,)), ("w", (2,)),
                                                      ("b", ())])
     f = relu_net(TRUTH, W, c, w, float(b))
@@ -59,6 +62,10 @@ def judge_relu_weights(args, got):
         if not np.isclose(fi, e, atol=1e-9):
             raise Failed(f"f({row[0]}, {row[1]}) should be {e}, got {fi:.6g} (f(x) = w . relu(W x "
                          "+ c) + b with the weights you returned)")
+    if np.any(c != 0):
+        raise Failed(f"f is XOR, but the hidden bias c = [{c[0]:g}, {c[1]:g}] is not zero: this "
+                     "task asks for a network without hidden bias (c = 0), different from the "
+                     "one in the lecture")
 
 
 def judge_forward(args, got):
@@ -70,7 +77,22 @@ def judge_forward(args, got):
          "the hidden layer used X @ W1, but W1 is (n_out, n_in): use X @ W1.T"),
         ((A1 @ W2.T + b2)[:, 0], "the output is the logit W2 a1 + b2: apply the sigmoid to it"),
         (_sig(_sig(X @ W1.T) @ W2.T + b2)[:, 0],
-         "the hidden bias b1 is missing")])
+         "the hidden bias b1 is missing"),
+        (_sig(A1 @ W2.T)[:, 0], "the output bias b2 is missing"),
+        (_sig(np.maximum(0, X @ W1.T + b1) @ W2.T + b2)[:, 0],
+         "the hidden layer uses ReLU: this network's hidden units are sigmoids")])
+
+
+def forward_error_hint(args, error: str) -> str:
+    """Explain an exception of ``forward_221`` with the shapes of the call."""
+    from .rootcause import shape_hint
+
+    X, W1, b1, W2, b2 = args
+    m = X.shape[0]
+    return shape_hint(error, {"X": X.shape, "W1": W1.shape, "W2": W2.shape, "W2.T": W2.T.shape,
+                              "a1 (batch)": (m, 2), "p": (m,)}, {"m": m},
+                      advice="W is (n_out, n_in): a batch (m, n_in) times W.T (n_in, n_out) gives "
+                             "(m, n_out)")
 
 
 def judge_train(args, got):
@@ -96,7 +118,7 @@ def forward_cases():
 
 
 @public_check("xor_relu_weights")
-def check_relu_weights(xor_relu_weights):
+def _check_relu_weights(xor_relu_weights):
     run_cases("xor_relu_weights", xor_relu_weights, [((), True)], judge_relu_weights)
     return "f(x) is exactly XOR on the four points"
 
@@ -104,11 +126,21 @@ def check_relu_weights(xor_relu_weights):
 @public_check("forward_221")
 def check_forward(forward_221):
     run_cases("forward_221", forward_221, forward_cases(), judge_forward,
-              ("X", "W1", "b1", "W2", "b2"))
+              ("X", "W1", "b1", "W2", "b2"), error_hint=forward_error_hint)
     return "p = sigma(W2 sigma(W1 x + b1) + b2) for every row"
 
 
 @public_check("train_xor")
-def check_train(train_xor):
+def _check_train(train_xor):
     run_cases("train_xor", train_xor, [((0,), True), ((1,), True)], judge_train, ("seed",))
     return "all four XOR points classified correctly (seeds 0 and 1)"
+
+
+check_relu_weights = with_hint(_check_relu_weights, "03", "xor_relu_weights")
+
+
+check_train = with_hint(_check_train, "03", "train_xor")
+
+
+#: Explanations of exceptions, per graded function (also used by the grader's call groups).
+ERROR_HINTS = {"forward_221": forward_error_hint}

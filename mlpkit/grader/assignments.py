@@ -153,7 +153,7 @@ A02 = Assignment("02", "02_logistic_regression", groups=[
     HiddenCheck("grad_dw", "grad", 2, "dw", _j(ex02.judge_grad, part="dw")),
     HiddenCheck("grad_db", "grad", 1, "db", _j(ex02.judge_grad, part="db")),
     HiddenCheck("gd_step", "step", 3, "one gradient-descent step", _j(ex02.judge_step)),
-])
+], hints=ex02.ERROR_HINTS)
 
 
 # ------------------------------------------------------------------ 03
@@ -176,7 +176,7 @@ A03 = Assignment("03", "03_xor", groups=[
     HiddenCheck("forward_221", "forward", 3, "the 2-2-1 forward pass", _j(ex03.judge_forward)),
     HiddenCheck("train_xor", "train", 4, "the trained 2-2-1 network classifies XOR",
                 _j(ex03.judge_train)),
-])
+], hints=ex03.ERROR_HINTS)
 
 
 # ------------------------------------------------------------------ 04
@@ -209,7 +209,7 @@ A04 = Assignment("04", "04_backprop_two_layer", groups=[
     HiddenCheck("db2", "backward", 1, "db2", _j(ex04.judge_backward, part="db2")),
     HiddenCheck("dW1", "backward", 3, "dW1", _j(ex04.judge_backward, part="dW1")),
     HiddenCheck("db1", "backward", 1, "db1", _j(ex04.judge_backward, part="db1")),
-])
+], hints=ex04.ERROR_HINTS)
 
 
 # ------------------------------------------------------------------ 05
@@ -231,7 +231,7 @@ A05 = Assignment("05", "05_backprop_three_layer", groups=[
     HiddenCheck("grad_U", "backward", 2, "dU and dbU", _j(ex05.judge_backward, part="U")),
     HiddenCheck("grad_W", "backward", 2, "dW and dbW", _j(ex05.judge_backward, part="W")),
     HiddenCheck("grad_V", "backward", 3, "dV and dbV", _j(ex05.judge_backward, part="V")),
-])
+], hints=ex05.ERROR_HINTS)
 
 
 # ------------------------------------------------------------------ 06
@@ -257,7 +257,7 @@ A06 = Assignment("06", "06_softmax", groups=[
     HiddenCheck("log_softmax", "log_softmax", 2, "stable log-softmax", _j(ex06.judge_log_softmax)),
     HiddenCheck("cross_entropy", "ce", 2, "mean cross-entropy from logits", _j(ex06.judge_ce)),
     HiddenCheck("cross_entropy_grad", "ce_grad", 3, "its gradient", _j(ex06.judge_ce_grad)),
-])
+], hints=ex06.ERROR_HINTS)
 
 
 # ------------------------------------------------------------------ 07
@@ -275,7 +275,8 @@ def _mb_cases(rng, ctx):
 A07 = Assignment("07", "07_mlp_digits", groups=[
     CallGroup("minibatches", "minibatches", ("m", "batch_size", "seed"), _mb_cases),
     CallGroup("train", "train_mlp", ("X", "y", "seed"),
-              lambda rng, ctx: [(ctx["X_train"], ctx["y_train"], int(rng.integers(1000)))]),
+              lambda rng, ctx: [(ctx["X_train"], ctx["y_train"], int(rng.integers(1000)))],
+              forbid={"mlpkit.mlp:MLP.fit": ex07.FIT_USED}),
 ], checks=[
     HiddenCheck("minibatch_cover", "minibatches", 1, "every index exactly once",
                 _j(ex07.judge_minibatches, part="cover")),
@@ -283,8 +284,8 @@ A07 = Assignment("07", "07_mlp_digits", groups=[
                 _j(ex07.judge_minibatches, part="sizes")),
     HiddenCheck("minibatch_shuffled", "minibatches", 1, "shuffled",
                 _j(ex07.judge_minibatches, part="shuffled")),
-    HiddenCheck("accuracy", "train", 7, f"test accuracy >= {ex07.TARGET} (half from "
-                                        f"{ex07.PARTIAL})",
+    HiddenCheck("accuracy", "train", 7, f"test accuracy on the digits (target {ex07.TARGET}), "
+                                        "with your own training loop",
                 lambda args, value, ctx: ex07.judge_train(value, ctx["X_test"], ctx["y_test"])),
 ], context=_digits_context)
 

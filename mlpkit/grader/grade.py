@@ -73,7 +73,7 @@ del _t_{token}
 
 GROUP = '''\
 _mlpkit_h_{token}.run_group(globals().get("_mlpkit_record_{token}", {{}}), globals(), {names!r}, \
-{function!r}, {cases!r})
+{function!r}, {cases!r}, {forbid!r})
 '''
 
 
@@ -222,7 +222,7 @@ def _call_group(run: _Run, kernel: Kernel, g) -> str:
     timeout = run.limits.cell_timeout
     cases = json.dumps(safecall.encode(list(run.cases[g.id])))
     code = GROUP.format(token=run.token, names=tuple(run.assignment.functions), function=g.function,
-                        cases=cases)
+                        cases=cases, forbid=tuple(g.forbid))
     status, texts = kernel.run(code, min(timeout, run.left()))
     if status == "ok" and texts:
         run.results[g.id], note = decode_results(texts, len(run.cases[g.id]))

@@ -36,6 +36,9 @@ def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
             hint = (None if group.error_hint is None
                     else (lambda err, _a=args: group.error_hint(_a, err)))
             diagnose_call(group.function, res, group.arg_names, hint)
+            used = [t for t in res.get("forbidden", ()) if t in group.forbid]
+            if used:
+                return 0.0, group.forbid[used[0]]
             out = check.judge(args, res["value"], context)
         except NotAttempted:
             return 0.0, f"{group.function}: not attempted yet"
@@ -118,8 +121,9 @@ def grade_in_process(assignment: Assignment, functions: dict, seed: int, context
     for k, g in enumerate(assignment.groups):
         cases[g.id] = g.cases(np.random.default_rng([seed, k]), context)
         sent = safecall.decode(safecall.encode(list(cases[g.id])))
-        wire = json.dumps({"results": [safecall.encode_call(safecall.call(functions.get(g.function),
-                                                                          list(a))) for a in sent]})
+        fn = functions.get(g.function)
+        wire = json.dumps({"results": [safecall.encode_call(safecall.call_spied(fn, list(a), g.forbid))
+                                       for a in sent]})
         results[g.id], notes[g.id] = decode_results([wire], len(cases[g.id]))
     checks = score(assignment, cases, results, notes, context)[0]
     return {cid: {"points": c.points, "max": c.max, "message": c.message}

@@ -30,6 +30,7 @@ from pathlib import Path
 from .assignments import get
 from .execute import Limits
 from .report import write_reports
+from .summary import write_summary
 from .rows import GRADER_ERROR, STATUSES, Row
 from .submission import collect_submissions, sha256_of
 
@@ -150,6 +151,7 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
     lock = threading.Lock()
     if not todo:
         write_reports(out, assignment, rows, settings)
+        write_summary(out, assignment, rows)
         return rows
 
     def one(student, path, digest):
@@ -166,6 +168,7 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
                 rows[row.student] = row
                 write_reports(out, assignment, rows, settings)
             progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
+    write_summary(out, assignment, rows)  # the class report, once per run
     return rows
 
 
@@ -197,5 +200,6 @@ def cli_grade(args) -> int:
         counts[r.status] = counts.get(r.status, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES + (GRADER_ERROR,) if s in counts)
     print(f"graded {len(rows)} submission(s) of assignment {assignment.number}: {summary}")
-    print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json and feedback/")
+    print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json, feedback/ and the class report "
+          "summary.md (with summary.png)")
     return 0

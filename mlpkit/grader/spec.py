@@ -18,7 +18,10 @@ class CallGroup:
     """``function`` called on each argument tuple of ``cases(rng, context)``.
 
     ``error_hint(args, error_text) -> str``, optional, explains an exception the
-    function raised (the same hint as the public check's).
+    function raised (the same hint as the public check's). ``forbid`` maps a callable the
+    graded function must not use (``"module:Class.attr"``, e.g. ``"mlpkit.mlp:MLP.fit"``) to
+    the diagnosis given when a call used it (spied on in the kernel during the call only:
+    a deterrent, see docs/INSTRUCTORS.md).
     """
 
     id: str
@@ -26,6 +29,7 @@ class CallGroup:
     arg_names: tuple
     cases: Callable
     error_hint: Callable | None = None
+    forbid: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -44,6 +48,13 @@ class Assignment:
     groups: list
     checks: list
     context: Callable = field(default=lambda: {})
+    #: function name -> ``error_hint`` for its call groups that have none (the public checks')
+    hints: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for g in self.groups:
+            if g.error_hint is None:
+                g.error_hint = self.hints.get(g.function)
 
     @property
     def functions(self) -> list:

@@ -440,13 +440,14 @@ def backward_one_entry(X, Y, A1, A2, W2):
     return dW1, db1, dW2, db2
 
 
-_P, _A = ex04.WORKED
-_HARD = ex04.ref_backward(*_A)
+_HARD: dict = {}  # the answers of the first input it ever saw (the worked example)
 
 
 @wrong(ex04.check_backward, "hard-coded")
 def backward_hardcoded(X, Y, A1, A2, W2):
-    return tuple(g.copy() for g in _HARD)
+    if "v" not in _HARD:
+        _HARD["v"] = _bw(X, Y, A1, A2, W2)
+    return tuple(g.copy() for g in _HARD["v"])
 
 
 @wrong(ex04.check_backward, "changed its input A1 in place")
@@ -499,7 +500,7 @@ def backward3_no_mean(X, y, H1, H2, P, W, U):
 
 
 # ------------------------------------------------------------------ 06
-@wrong(ex06.check_softmax, "subtract each row's max first")
+@wrong(ex06.check_softmax, "exp overflows; shift each row first")
 def softmax_naive(Z):
     E = np.exp(Z)
     return E / E.sum(axis=1, keepdims=True)
@@ -556,7 +557,7 @@ def ce_all_classes(Z, y):
     return float(-lp.mean())
 
 
-@wrong(ex06.check_ce_grad, "misses the - onehot(y)")
+@wrong(ex06.check_ce_grad, "the true class gets a -1")
 def ce_grad_no_onehot(Z, y):
     E = np.exp(Z - Z.max(1, keepdims=True))
     return E / E.sum(1, keepdims=True) / Z.shape[0]
