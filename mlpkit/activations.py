@@ -178,10 +178,6 @@ def identity_prime(z):
 # backward_into(D, Z, A, T):  D *= g'(Z) in place, from A = g(Z) where g' allows it.
 # When ``in_place``, A and Z may be one array (g' needs only A).
 
-def _relu_forward_into(Z, A, T):
-    relu(Z, out=A, zeros=T)                     # T is all zeros for a relu layer
-
-
 def _relu_backward_into(D, Z, A, T):
     D *= A > 0                                  # relu'(z) = [z > 0] = [relu(z) > 0]
 
@@ -236,8 +232,8 @@ _TABLE = {
     "sigmoid": _activation("sigmoid", sigmoid, sigmoid_prime,
                            _sigmoid_forward_into, _sigmoid_backward_into),
     "tanh": _activation("tanh", tanh, tanh_prime, _tanh_forward_into, _tanh_backward_into),
-    "relu": _activation("relu", relu, relu_prime, _relu_forward_into, _relu_backward_into,
-                        in_place=True),
+    "relu": _activation("relu", relu, relu_prime, relu, _relu_backward_into,  # relu(Z, A, T): T is
+                        in_place=True),                                         # all zeros for relu
     "leaky_relu": _activation("leaky_relu", leaky_relu, leaky_relu_prime),
     "elu": _activation("elu", elu, elu_prime),
     "softplus": _activation("softplus", softplus, softplus_prime),

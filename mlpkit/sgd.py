@@ -192,7 +192,7 @@ class MinibatchSGD:
         tick = self.timer
         if tick is not None:
             tick(None)
-        L, W, b, g = self.L, self.W, self.b, self.g
+        L, W, b, g, forward, backward = self.L, self.W, self.b, self.g, dense_forward, dense_backward
         stop = start + self.B
         rows = self.order[start:stop]
         A, Z, delta, T, ones, caches, grads = self.views(rows.size)
@@ -202,7 +202,7 @@ class MinibatchSGD:
         if tick is not None:
             tick(GATHER)
         for l in range(1, L + 1):
-            dense_forward(A[l - 1], W[l], b[l], out=Z[l])        # Z[l] = A[l-1] @ W[l].T + b[l]
+            forward(A[l - 1], W[l], b[l], Z[l])                  # Z[l] = A[l-1] @ W[l].T + b[l]
             if tick is not None:
                 tick(DENSE_FORWARD)
             if l < L:
@@ -219,7 +219,7 @@ class MinibatchSGD:
         # backward pass: gradients (times lr) and delta recursion, last layer first
         for l in range(L, 0, -1):
             # dW[l] = delta[l].T @ A[l-1], db[l] = sum_i delta[l]_i, delta[l-1] = delta[l] @ W[l]
-            dense_backward(delta[l], caches[l], out=grads[l], ones=ones)
+            backward(delta[l], caches[l], grads[l], ones)
             if tick is not None:
                 tick(DENSE_BACKWARD)
             if l > 1:
