@@ -6,7 +6,7 @@ Shapes (batch-major, SYLLABUS.md):
 * ``Z = A_prev @ W.T + b``: ``(m, n_out)``; ``A = g(Z)``: ``(m, n_out)``
 * ``dZ = dJ/dZ``: ``(m, n_out)`` (the batch of error signals ``delta``)
 
-``dense_forward`` and ``dense_backward`` also write into preallocated arrays (``out=``):
+``dense_forward(..., out=)`` and ``dense_backward_into`` write into preallocated arrays:
 the training step (``mlpkit/sgd.py``) calls them so, with no allocation per step.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 from . import activations
 from .init import initialise
 
-__all__ = ["dense_forward", "dense_backward", "activation_forward", "activation_backward",
+__all__ = ["dense_forward", "dense_backward", "dense_backward_into", "activation_forward",
+           "activation_backward",
            "Dense", "Activation"]
 
 
@@ -35,23 +36,32 @@ def dense_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, out: np.ndar
     return Z, (A_prev, W)
 
 
-def dense_backward(dZ: np.ndarray, cache, out=None, ones: np.ndarray | None = None):
+def dense_backward(dZ: np.ndarray, cache):
     """Backward of :func:`dense_forward`.
 
     ``dW = dZ.T @ A_prev`` (``(n_out, n_in)``, sums over the batch: ``dZ``
     already holds the ``1/m``), ``db = sum_i dZ_i`` (``(n_out,)``) and
     ``dA_prev = dZ @ W`` (``(m, n_in)``, i.e. ``W^T delta`` per example).
     Returns ``(dA_prev, dW, db)``.
-
-    With ``out = (dA_prev, dW, db)``, preallocated, they are written there; ``dA_prev``
-    may be ``None`` (not computed: nothing uses the first layer's). ``ones``, ``m`` ones,
-    makes ``db = ones @ dZ`` one BLAS matrix-vector product, twice as fast as a sum at
-    these sizes; and ``np.dot`` computes ``dZ.T @ A_prev`` with BLAS even for one row
-    (``@`` does not, several times slower), the same values.
     """
     A_prev, W = cache
-    if out is None:
-        return dZ @ W, dZ.T @ A_prev, dZ.sum(axis=0)
+    dW = dZ.T @ A_prev
+    db = dZ.sum(axis=0)
+    dA_prev = dZ @ W
+    return dA_prev, dW, db
+
+
+def dense_backward_into(dZ: np.ndarray, cache, out, ones: np.ndarray | None = None):
+    """:func:`dense_backward` written into preallocated arrays ``out = (dA_prev, dW, db)``.
+
+    ``dA_prev`` may be ``None`` (not computed: nothing uses the first layer's). ``ones``,
+    ``m`` ones, makes ``db = ones @ dZ`` one BLAS matrix-vector product, twice as fast as
+    a sum at these sizes; ``np.dot`` computes ``dZ.T @ A_prev`` with BLAS even for one row
+    (``@`` does not, several times slower), the same values. Returns ``out``.
+    (A function of its own, not an ``out=`` of ``dense_backward``: notebook 04 prints that
+    one's source.)
+    """
+    A_prev, W = cache
     dA_prev, dW, db = out
     np.dot(dZ.T, A_prev, out=dW)
     if ones is None:

@@ -6,10 +6,10 @@ from the in-place forms of the functions the model itself uses:
     forward          Z[l] = A[l-1] @ W[l].T + b[l]       layers.dense_forward(..., out=Z[l])
                      A[l] = g(Z[l])      A[0] = X[batch] Activation.forward_into (activations.py)
     output delta     delta[L] = (A[L] - Y) / m           the head's in-place form (heads.py)
-    gradients        dW[l] = delta[l].T @ A[l-1]         layers.dense_backward(..., out=...)
+    gradients        dW[l] = delta[l].T @ A[l-1]         layers.dense_backward_into
                      db[l] = sum_i delta[l]_i
     delta recursion  delta[l] = (delta[l+1] @ W[l+1]) * g'(Z[l])
-                                                         dense_backward, then Activation.backward_into
+                                                         dense_backward_into, then Activation.backward_into
     update           theta -= lr * grad                  (every W[l] and b[l] at once)
 
 The results agree with ``MLP.gradients`` applied batch by batch to rounding (1e-12 in
@@ -50,7 +50,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .layers import dense_backward, dense_forward
+from .layers import dense_backward_into, dense_forward
 
 __all__ = ["MinibatchSGD", "TrainingDiverged", "DIVERGENCE_FACTOR", "PARTS"]
 
@@ -192,7 +192,7 @@ class MinibatchSGD:
         tick = self.timer
         if tick is not None:
             tick(None)
-        L, W, b, g, forward, backward = self.L, self.W, self.b, self.g, dense_forward, dense_backward
+        L, W, b, g, forward, backward = self.L, self.W, self.b, self.g, dense_forward, dense_backward_into
         stop = start + self.B
         rows = self.order[start:stop]
         A, Z, delta, T, ones, caches, grads = self.views(rows.size)

@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 from mlpkit import activations
 from mlpkit.gradcheck import numerical_gradient, relative_error
-from mlpkit.layers import Activation, Dense, dense_backward, dense_forward
+from mlpkit.layers import Activation, Dense, dense_backward, dense_backward_into, dense_forward
 
 sizes = st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.integers(0, 10**6))
 
@@ -61,12 +61,12 @@ def test_dense_out_forms_write_the_same_values_into_the_given_arrays(m, dtype):
     dA, dW, db = dense_backward(G, cache)
     for ones in (None, np.ones(m, dtype)):
         bufs = (np.full((m, 3), np.nan, dtype), np.full((2, 3), np.nan, dtype), np.full(2, np.nan, dtype))
-        got = dense_backward(G, cache, out=bufs, ones=ones)
+        got = dense_backward_into(G, cache, bufs, ones)
         assert all(x is y for x, y in zip(got, bufs))
         for x, y in zip(bufs, (dA, dW, db)):
             np.testing.assert_allclose(x, y, rtol=1e-5)
     dW_only = np.empty((2, 3), dtype)
-    assert dense_backward(G, cache, out=(None, dW_only, np.empty(2, dtype)))[0] is None
+    assert dense_backward_into(G, cache, (None, dW_only, np.empty(2, dtype)))[0] is None
     np.testing.assert_allclose(dW_only, dW, rtol=1e-5)
 
 
