@@ -125,7 +125,11 @@ def check_class_labels(y, n_classes: int, m: int | None = None, name: str = "y")
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise ValueError(f"{name}: expected integer class labels 0..{n_classes - 1}, got dtype {arr.dtype}")
     if not np.issubdtype(arr.dtype, np.integer):
-        if not np.isfinite(arr).all() or not np.all(arr == np.round(arr)):
+        if not np.isfinite(arr).all():
+            bad = int(np.argwhere(~np.isfinite(arr))[0, 0])
+            raise ValueError(f"{name}: contains NaN or inf (first at index {bad}); expected integer "
+                             f"class labels 0..{n_classes - 1}")
+        if not np.all(arr == np.round(arr)):
             raise ValueError(f"{name}: expected integer class labels 0..{n_classes - 1}, "
                              f"got non-integer values such as {arr[arr != np.round(arr)][:1]}")
         arr = arr.astype(np.int64)

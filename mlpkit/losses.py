@@ -133,11 +133,13 @@ def cross_entropy(A, y, eps: float = 1e-12) -> float:
 def softmax_cross_entropy(Z, y) -> float:
     """Cross-entropy of ``softmax(Z)`` with integer labels, from the logits.
 
-    ``J = (1/m) sum_i [logsumexp(z_i) - z_{i, y_i}]``.
+    ``J = (1/m) sum_i [logsumexp(z_i) - z_{i, y_i}]``, computed from the shifted logits
+    ``z - max_k z_k`` as ``log sum_k exp(z_k - max) - (z_y - max)``: no ``exp`` overflows.
     """
     Z, y = np.asarray(Z), np.asarray(y)
     m = Z.shape[0]
-    return float(np.sum(logsumexp(Z, axis=1) - Z[np.arange(m), y]) / m)
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return float(np.sum(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(m), y]) / m)
 
 
 def softmax_cross_entropy_grad(Z, y) -> np.ndarray:

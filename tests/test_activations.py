@@ -80,3 +80,23 @@ def test_integer_input_becomes_float():
 def test_unknown_name_is_a_clear_error():
     with pytest.raises(ValueError, match=r"activation: expected one of .*sigmoid.*got 'sigmod'"):
         act.get("sigmod")
+
+
+# The derivative at a kink is a convention; the module docstring states each one (PyTorch's).
+KINK_VALUES = [("relu", 0.0, 0.0), ("leaky_relu", 0.0, 0.01), ("elu", 0.0, 1.0),
+               ("hard_tanh", -1.0, 0.0), ("hard_tanh", 1.0, 0.0)]
+
+
+@pytest.mark.parametrize("name,z,want", KINK_VALUES)
+def test_derivative_at_each_kink_is_the_documented_value(name, z, want):
+    assert act.get(name).df(np.array([z]))[0] == want
+
+
+@pytest.mark.parametrize("name,z,want", KINK_VALUES)
+def test_kink_values_are_pytorchs(name, z, want):
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: run `make torch` for the cross-checks")
+    fn = {"relu": torch.relu, "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.01),
+          "elu": torch.nn.functional.elu, "hard_tanh": torch.nn.functional.hardtanh}[name]
+    t = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+    fn(t).sum().backward()
+    assert t.grad.item() == act.get(name).df(np.array([z]))[0]

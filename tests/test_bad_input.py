@@ -64,7 +64,7 @@ def test_labels_out_of_range_or_wrong_kind(clf):
         clf.loss(X4, np.array([0, -1, 2, 1, 0]))
     with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got non-integer"):
         clf.loss(X4, np.array([0, 1.5, 2, 1, 0]))
-    with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got dtype <U1"):
+    with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got dtype <U\d+"):
         clf.loss(X4, np.array(list("abcab")))
     sig = mlpkit.MLP([4, 3, 1], output="sigmoid")
     with pytest.raises(ValueError, match=r"y: expected labels 0 or 1, got values \[-1, 1\]: for \+-1 labels use"):
@@ -141,3 +141,70 @@ def test_other_edges():
         mlpkit.MLP([4, 3, 2]).fit(X4, np.zeros(5, dtype=int), X_val=X4)
     with pytest.raises(ValueError, match=r"grads: gradient for p0 has shape \(2,\), expected \(3,\)"):
         mlpkit.gradcheck(lambda: 0.0, [np.zeros(3)], [np.zeros(2)])
+
+
+# ------------------------------------------------------------------ every public MLP method checks its input
+LABEL_METHODS = ["fit", "score", "loss", "gradients"]
+X_METHODS = LABEL_METHODS + ["predict", "predict_proba", "forward"]
+
+
+def call(model, method, X, y):
+    fn = getattr(model, method)
+    return fn(X, y) if method in LABEL_METHODS else fn(X)
+
+
+@pytest.mark.parametrize("method", LABEL_METHODS)
+def test_class_labels_are_checked_by_every_method(clf, method):
+    X, y = np.random.default_rng(0).normal(size=(5, 4)), np.array([0, 1, 2, 0, 1])
+    with pytest.raises(ValueError, match=r"y: expected integer class labels of shape \(m,\), got shape \(5, 1\)"):
+        call(clf, method, X, y[:, None])                  # a column: would broadcast to (5, 5)
+    with pytest.raises(ValueError, match=r"y: expected integer class labels 0..2, got dtype <U\d+"):
+        call(clf, method, X, y.astype(str))
+    with pytest.raises(ValueError, match=r"y: expected 5 labels \(one per row of X\), got 4"):
+        call(clf, method, X, y[:4])
+    with pytest.raises(ValueError, match=r"y: contains NaN or inf \(first at index 2\); expected integer"):
+        call(clf, method, X, np.array([0, 1, np.nan, 0, 1]))
+
+
+@pytest.mark.parametrize("method", LABEL_METHODS)
+def test_binary_labels_and_targets_are_checked_by_every_method(method):
+    X = np.random.default_rng(0).normal(size=(5, 4))
+    sig, reg = mlpkit.MLP([4, 3, 1], output="sigmoid"), mlpkit.MLP([4, 3, 1], output="identity")
+    y, t = np.array([0, 1, 1, 0, 1]), np.array([0.5, -1.0, 2.0, 0.0, 1.0])
+    for model, good, msgs in (
+            (sig, y, [r"y: expected labels 0 or 1, got dtype <U\d+", r"y: expected 5 labels \(one per row of X\), got 4",
+                      r"y: expected labels 0 or 1, got values \[0.0, 1.0, nan\]"]),
+            (reg, t, [r"y: expected a numeric array, got an array of shape \(5,\) and dtype <U",
+                      r"y: expected targets of shape \(5,\), got \(4,\)", r"y: contains NaN or inf"])):
+        for bad, msg in zip((good.astype(str), good[:4], np.where(np.arange(5) == 2, np.nan, good)), msgs):
+            with pytest.raises(ValueError, match=msg):
+                call(model, method, X, bad)
+        if method != "fit":              # one output: a column (m, 1) is the same targets, not a broadcast
+            column, flat = call(model, method, X, good[:, None]), call(model, method, X, good)
+            if method == "gradients":
+                column, flat = [np.concatenate([g.ravel() for gs in r for g in gs]) for r in (column, flat)]
+            np.testing.assert_array_equal(column, flat)
+        with pytest.raises(ValueError, match=r"y: expected .*shape"):
+            call(model, method, X, np.stack([good, good], axis=1))      # two columns for one output
+
+
+def test_score_of_a_column_of_labels_is_an_error_not_a_wrong_accuracy():
+    """The issue's case: score(X, y[:, None]) gave 0.100 where the accuracy was 0.883."""
+    Xtr, Xte, ytr, yte = data.digits_split()
+    model = mlpkit.MLP([64, 16, 10], hidden="relu", seed=0)
+    model.fit(Xtr, ytr, epochs=3)
+    assert model.score(Xte, yte) > 0.5
+    with pytest.raises(ValueError, match=r"y: expected integer class labels of shape \(m,\), got shape \(\d+, 1\)"):
+        model.score(Xte, yte[:, None])
+
+
+@pytest.mark.parametrize("method", X_METHODS)
+def test_X_is_checked_by_every_method(clf, method):
+    y = np.zeros(5, dtype=int)
+    bad_X = {r"X: expected shape \(m, 4\), got \(5, 3\)": np.zeros((5, 3)),
+             r"X: contains NaN or inf \(first at index \(0, 1\)\)": np.where(np.eye(5, 4, 1) == 1, np.nan, 0),
+             r"X: expected a numeric array": np.full((5, 4), "a"),
+             r"X: expected a 2-D array of shape \(m, 4\).*reshape\(1, -1\)": np.zeros(4)}
+    for msg, X in bad_X.items():
+        with pytest.raises(ValueError, match=msg):
+            call(clf, method, X, y)

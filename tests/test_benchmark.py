@@ -109,40 +109,34 @@ def parts(bench):                                   # needs train_speed in sys.m
 
 @pytest.mark.parametrize("hidden,dtype,batch", [("sigmoid", np.float64, 32), ("relu", np.float32, 7),
                                                 ("tanh", np.float64, 1)])
-def test_timed_step_computes_what_the_step_computes(parts, hidden, dtype, batch):
-    """The per-part timings are of the real step: same weights, bit for bit, after two epochs
-    (a last batch shorter than the others included)."""
-    from mlpkit._fast import MinibatchSGD
+def test_the_timer_hook_times_every_part_and_changes_nothing(parts, hidden, dtype, batch):
+    """The per-part timings are of the real step: with the timer the same weights come out,
+    bit for bit, after two epochs (a last batch shorter than the others included), and
+    every part of every step was timed."""
     rng = np.random.default_rng(3)
     X = rng.normal(size=(50, 6)).astype(dtype)
     y = rng.integers(0, 4, size=50)
     results = {}
-    for timed in (False, True):
+    for timer in (None, parts.PartTimer()):
         model = parts.mlpkit.MLP([6, 9, 5, 4], hidden=hidden, seed=1, dtype=dtype)
-        sgd = MinibatchSGD(model, X, model._check_y(y, 50), batch)
-        spent = dict.fromkeys(parts.PARTS, 0.0)
-        order_rng, epochs = np.random.default_rng(0), []
-        for _ in range(2):
-            sgd.start_epoch(order_rng.permutation(50))
-            for start in range(0, 50, batch):
-                if timed:
-                    parts.timed_step(sgd, start, dtype(0.3), spent)
-                else:
-                    sgd.step(start, dtype(0.3))
-            epochs.append(sgd.end_epoch())                          # (loss, n_correct)
-        results[timed] = epochs, sgd.theta.copy()
-        if timed:
-            assert all(v > 0 for v in spent.values()), spent       # every part was timed
-    np.testing.assert_array_equal(results[True][1], results[False][1])
+        sgd = model.minibatch_sgd(X, y, batch)
+        sgd.timer = timer
+        order_rng = np.random.default_rng(0)
+        epochs = [sgd.epoch(order_rng.permutation(50), dtype(0.3)) for _ in range(2)]
+        results[timer is None] = epochs, [p.copy() for p in model.params]
+        if timer is not None:
+            assert timer.steps == 2 * -(-50 // batch)
+            assert all(v > 0 for v in timer.spent.values()), timer.spent
+    for p, q in zip(results[True][1], results[False][1]):
+        np.testing.assert_array_equal(p, q)
     assert results[True][0] == results[False][0]
 
 
 def test_step_parts_prints_every_part_and_checks_its_arguments():
     cmd = [sys.executable, str(PARTS_SCRIPT), "--task", "A", "--repeats", "1", "--threads", "auto"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=True).stdout
-    for part in ("matrix products", "hidden activations, forward", "softmax + cross-entropy delta",
-                 "activation derivatives, backward", "bias adds", "update", "db = ones @ delta",
-                 "row gather", "total"):
+    for part in ("row gather", "dense forward", "hidden activations, forward", "output delta",
+                 "dense backward", "activation derivatives, backward", "update", "total"):
         assert re.search(rf"^\| {re.escape(part)}[^|]* \| \d+ us \|$", out, re.M), (part, out)
     bad = subprocess.run(cmd[:2] + ["--repeats", "0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--repeats: expected a positive number, got 0" in bad.stderr

@@ -1,13 +1,9 @@
 """Data sets are seeded and shaped as documented; plots draw what they say."""
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import mlpkit  # noqa: E402
-from mlpkit import data, metrics, plot  # noqa: E402
+import mlpkit
+from mlpkit import data, metrics, plot
 
 
 @pytest.mark.parametrize("make", [
@@ -79,4 +75,3 @@ def test_plots_draw():
     assert len(ax.texts) == 4 and ax.texts[1].get_text() == "1"
     with pytest.raises(ValueError, match=r"X: expected 2-D points of shape \(m, 2\)"):
         plot.decision_regions(model, np.zeros((3, 3)), [0, 1, 2])
-    plt.close("all")

@@ -5,7 +5,7 @@ from hypothesis import given, strategies as st
 
 from mlpkit import activations
 from mlpkit.gradcheck import numerical_gradient, relative_error
-from mlpkit.layers import Activation, Dense, dense_backward, dense_forward
+from mlpkit.layers import Activation, Dense, dense_backward, dense_backward_into, dense_forward
 
 sizes = st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.integers(0, 10**6))
 
@@ -44,16 +44,49 @@ def test_activation_backward(name, m, n, seed):
     assert relative_error(dZ, num) < 1e-7
 
 
-def test_functional_and_class_forms_agree():
+@pytest.mark.parametrize("m", [1, 4])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_out_forms_write_the_same_values_into_the_given_arrays(m, dtype):
+    """The training step's in-place calls: same numbers as the allocating forms, in the
+    arrays passed (no new array), dA_prev skipped when None, db from ones or from a sum."""
+    rng = np.random.default_rng(m)
+    W, b = rng.normal(size=(2, 3)).astype(dtype), rng.normal(size=2).astype(dtype)
+    A, G = rng.normal(size=(m, 3)).astype(dtype), rng.normal(size=(m, 2)).astype(dtype)
+    Z, cache = dense_forward(A, W, b)
+    np.testing.assert_allclose(Z, A.astype(np.float64) @ W.T + b, rtol=1e-6)   # and it is the equation
+    out = np.full((m, 2), np.nan, dtype)
+    Z2, cache2 = dense_forward(A, W, b, out=out)
+    assert Z2 is out and cache2[0] is A and cache2[1] is W
+    np.testing.assert_allclose(out, Z, rtol=1e-6)
+    dA, dW, db = dense_backward(G, cache)
+    for ones in (None, np.ones(m, dtype)):
+        bufs = (np.full((m, 3), np.nan, dtype), np.full((2, 3), np.nan, dtype), np.full(2, np.nan, dtype))
+        got = dense_backward_into(G, cache, bufs, ones)
+        assert all(x is y for x, y in zip(got, bufs))
+        for x, y in zip(bufs, (dA, dW, db)):
+            np.testing.assert_allclose(x, y, rtol=1e-5)
+    dW_only = np.empty((2, 3), dtype)
+    assert dense_backward_into(G, cache, (None, dW_only, np.empty(2, dtype)))[0] is None
+    np.testing.assert_allclose(dW_only, dW, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", activations.NAMES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_activation_in_place_forms_match_f_and_df(name, dtype):
+    """forward_into writes g(Z) and backward_into multiplies D by g'(Z), as f and df compute them."""
     rng = np.random.default_rng(0)
-    layer = Dense(3, 2, seed=1)
-    A = rng.normal(size=(4, 3))
-    Z1, c1 = layer.forward(A)
-    Z2, c2 = dense_forward(A, layer.W, layer.b)
-    np.testing.assert_array_equal(Z1, Z2)
-    G = rng.normal(size=(4, 2))
-    for x, y in zip(layer.backward(G, c1), dense_backward(G, c2)):
-        np.testing.assert_array_equal(x, y)
+    g = activations.get(name)
+    Z = (rng.normal(size=(5, 4)) * 3).astype(dtype)
+    D = rng.normal(size=(5, 4)).astype(dtype)
+    A, T = np.full_like(Z, np.nan), np.zeros_like(Z)
+    Zc = Z.copy()
+    g.forward_into(Zc, Zc if g.in_place else A, T)
+    A = Zc if g.in_place else A
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(A, g.f(Z), rtol=tol, atol=tol)
+    D2 = D.copy()
+    g.backward_into(D2, Z, A, T)
+    np.testing.assert_allclose(D2, D * g.df(Z), rtol=tol, atol=tol)
 
 
 def test_dense_rejects_wrong_weight_shape():

@@ -1,7 +1,7 @@
 """Whole-network gradients, training, prediction and dtypes of mlpkit.MLP."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 import mlpkit
 from mlpkit import activations
@@ -27,12 +27,13 @@ def test_gradients_match_finite_differences(depth, widths, output, hidden, m, se
     for layer in model.layers:  # non-zero biases so that every path is exercised
         layer.b[:] = rng.normal(size=layer.b.shape) * 0.5
     X, y = make_data(output, sizes, m, rng)
-    # kinks (relu at 0, hard_tanh at +-1) break finite differences: skip the rare draws that sit on one
-    Zs, _ = model._forward(X)
-    for Z, name in zip(Zs[:-1], model.hidden):
+    # kinks (relu at 0, hard_tanh at +-1) break finite differences: reject the rare draws that sit on one
+    A = X
+    for layer, name in zip(model.layers, model.hidden):
+        Z = A @ layer.W.T + layer.b
         kinks = {"relu": [0], "leaky_relu": [0], "hard_tanh": [-1, 1]}.get(name, [])
-        if any(np.min(np.abs(Z - k)) < 1e-4 for k in kinks):
-            return
+        assume(not any(np.min(np.abs(Z - k)) < 1e-4 for k in kinks))
+        A = activations.get(name).f(Z)
     result = gradcheck_model(model, X, y)
     # relative error < 1e-7 per parameter, except vanishing gradients (|g| ~ 1e-5 through
     # chains of sigmoids) that finite differences can only confirm to 1e-10 absolutely
@@ -169,3 +170,45 @@ def test_every_hidden_activation_trains():
         model = mlpkit.MLP([2, 16, 2], hidden=name, seed=0)
         model.fit(X, y, epochs=60, batch_size=16, lr=0.3)
         assert model.score(X, y) > 0.85, name
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "relu"])
+def test_a_loss_that_explodes_without_nan_raises(hidden):
+    """lr=1e6 on a softmax digits model: the loss stays finite (about 4e6 with sigmoid units)
+    but exceeds 1000 log(10), so fit stops as it does on NaN, with the weights restored."""
+    Xtr, _, ytr, _ = mlpkit.data.digits_split()
+    model = mlpkit.MLP([64, 32, 10], hidden=hidden, seed=0)
+    before = [p.copy() for p in model.params]
+    with pytest.raises(mlpkit.TrainingDiverged,
+                       match=r"loss became [0-9.e+]+ \(more than 1000 times 2\.303, the loss's scale\) "
+                             r"in epoch 1 \(lr=1e\+06\).*smaller learning rate"):
+        model.fit(Xtr, ytr, epochs=3, lr=1e6)
+    for p, q in zip(model.params, before):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_the_divergence_bound_is_what_stops_it(monkeypatch):
+    """With the bound lifted the same run trains on, to a finite loss far above log(10)."""
+    Xtr, _, ytr, _ = mlpkit.data.digits_split()
+    monkeypatch.setattr(mlpkit.sgd, "DIVERGENCE_FACTOR", 1e300)
+    history = mlpkit.MLP([64, 32, 10], seed=0).fit(Xtr, ytr, epochs=1, lr=1e6)
+    assert 1e3 * np.log(10) < history["loss"][0] < np.inf
+
+
+def test_a_later_epoch_growing_past_1000_times_the_first_raises():
+    """Regression: the scale is the first epoch's loss when it is above the chance level
+    1/2 mean y^2 (here about 0.5), so a loss that grows 1e6-fold but stays finite stops fit."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    model = mlpkit.MLP([3, 8, 1], hidden="identity", output="identity", seed=0)
+    snapshots = []
+
+    def grow(epoch, history):                 # after epoch 1: outputs 1000 times larger
+        model.layers[-1].W[:] *= 1e3
+        snapshots.append([p.copy() for p in model.params])
+    with pytest.raises(mlpkit.TrainingDiverged, match=r"more than 1000 times [0-9.]+, the loss's scale\) in epoch 2"):
+        model.fit(X, y, epochs=3, batch_size=64, lr=1e-9, callback=grow)
+    assert len(model.history_["loss"]) == 1 and model.history_["loss"][0] > 1.0
+    for p, q in zip(model.params, snapshots[0]):          # restored to the start of epoch 2
+        np.testing.assert_array_equal(p, q)

@@ -1,23 +1,13 @@
 """Tests of the backpropagation viewer (mlpkit/widgets/backprop.py)."""
 import re
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit import MLP  # noqa: E402
-from mlpkit.gradcheck import numerical_gradient  # noqa: E402
-from mlpkit.widgets import backprop as wb  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit import MLP
+from mlpkit.gradcheck import numerical_gradient
+from mlpkit.widgets import backprop as wb
 
 
 def _loss(params, x, t, setting):

@@ -1,20 +1,10 @@
 """Tests of the digits explorer (mlpkit/widgets/digits.py)."""
-import matplotlib
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit import MLP  # noqa: E402
-from mlpkit.widgets import digits as wd  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit import MLP
+from mlpkit.widgets import digits as wd
 
 
 def test_split_is_the_course_split():

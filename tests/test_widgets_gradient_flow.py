@@ -1,20 +1,10 @@
 """Tests of the gradient-flow explorer (mlpkit/widgets/gradient_flow.py)."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit import MLP, numerical_gradient  # noqa: E402
-from mlpkit.widgets import gradient_flow as wg  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit import MLP, numerical_gradient
+from mlpkit.widgets import gradient_flow as wg
 
 
 def test_norms_are_those_of_finite_differences():

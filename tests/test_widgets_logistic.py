@@ -1,19 +1,9 @@
 """Tests of the notebook-02 explorer (mlpkit.widgets.logistic): moving a control changes what is drawn."""
-import matplotlib
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit.widgets import logistic as wl  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit.widgets import logistic as wl
 
 
 def test_batch_size_for_modes():

@@ -1,21 +1,11 @@
 """Tests of the perceptron explorer (mlpkit/widgets/perceptron.py)."""
-import matplotlib
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit import Perceptron  # noqa: E402
-from mlpkit.perceptron import add_bias  # noqa: E402
-from mlpkit.widgets import perceptron as wp  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit import Perceptron
+from mlpkit.perceptron import add_bias
+from mlpkit.widgets import perceptron as wp
 
 
 def test_trace_replays_mlpkit_perceptron():

@@ -1,21 +1,11 @@
 """Tests of the softmax explorer (mlpkit/widgets/softmax.py)."""
-import matplotlib
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from mlpkit import losses  # noqa: E402
-from mlpkit.gradcheck import numerical_gradient, relative_error  # noqa: E402
-from mlpkit.widgets import softmax as ws  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from mlpkit import losses
+from mlpkit.gradcheck import numerical_gradient, relative_error
+from mlpkit.widgets import softmax as ws
 
 
 def test_state_matches_mlpkit_losses():

@@ -1,20 +1,10 @@
 """Tests of the notebook-03 explorer (mlpkit.widgets.xor): the hand-set net is XOR; sliders change it."""
-import matplotlib
 
-matplotlib.use("Agg")
+import numpy as np
+import pytest
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import mlpkit  # noqa: E402
-from mlpkit.widgets import xor as wx  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+import mlpkit
+from mlpkit.widgets import xor as wx
 
 
 def test_hand_set_solution_computes_xor_with_every_intermediate():

@@ -1,15 +1,15 @@
-"""MLP.fit's fast path (mlpkit/_fast.py) against plain training loops written here.
+"""MLP.fit's training step (mlpkit/sgd.py) against plain training loops written here.
 
 Two references:
 
 * ``plain_fit``: notebook 05's equations written out with the public activations and
   losses, allocating as it goes. The fast fit must match it to 1e-10 in float64.
-* ``methods_fit``: the loop ``MLP.fit`` had before the fast path, built from
-  ``MLP._forward``, ``_loss_and_delta`` and ``_backward``. The fast path computes the same
-  equations and rounds differently only where it saves time (lr multiplied into
-  ``delta[L]``, ``sigmoid = 1 / (1 + exp(-z))``, ``db = ones @ delta``), so here the
-  weights must agree to a few units in the last place (1e-12 in float64, 1e-5 in
-  float32), the losses likewise and the accuracies exactly.
+* ``methods_fit``: a loop built from the model's public methods, ``MLP.gradients`` and
+  ``MLP.loss`` on each batch. The step computes the same equations and rounds differently
+  only where it saves time (lr multiplied into ``delta[L]``, ``sigmoid = 1 / (1 + exp(-z))``,
+  ``db = ones @ delta``, the fused softmax + cross-entropy), so here the weights must agree
+  to a few units in the last place (1e-12 in float64, 1e-5 in float32), the losses
+  likewise and the accuracies exactly.
 
 Both draw the batch order as ``fit`` does: ``default_rng(seed).permutation(n)`` per epoch,
 batches of ``batch_size`` rows, the last one smaller.
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import mlpkit
-from mlpkit import _fast, activations, losses
+from mlpkit import activations, heads, losses, sgd
 import random_data
 
 HIDDEN = ["relu", "sigmoid", "tanh", "elu", "softplus", "leaky_relu", "hard_tanh", "identity"]
@@ -30,7 +30,7 @@ def make_data(output, K, m=53, n=4, seed=0):
 
 
 def targets(output, y, K, dtype):
-    """Labels for softmax; float ``(m, K)`` targets otherwise (as MLP._check_y returns them)."""
+    """Labels for softmax; float ``(m, K)`` targets otherwise (as the heads' ``targets`` return them)."""
     if output == "softmax":
         return np.asarray(y, dtype=np.intp)
     return np.asarray(y, dtype=dtype).reshape(len(y), K)
@@ -88,11 +88,17 @@ def plain_fit(model, X, y, epochs, batch_size, lr, seed=0):
     return Ws, bs, history
 
 
+def n_correct(model, Xb, yb):
+    """Rows whose prediction is right in every output."""
+    P, Y = model.predict(Xb), np.asarray(yb)
+    return int(np.sum(np.all((P == Y).reshape(len(Y), -1), axis=1)))
+
+
 def methods_fit(model, X, y, epochs, batch_size, lr, seed=0):
-    """The loop MLP.fit ran before the fast path, on ``model`` itself; returns its history."""
-    X = model._check_X(X)
+    """SGD from the model's public methods (``gradients``, ``loss``), on ``model`` itself;
+    returns its history."""
+    X, y = np.asarray(X, dtype=model.dtype), np.asarray(y)
     m = X.shape[0]
-    Y = model._check_y(y, m)
     lr = model.dtype.type(lr)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "accuracy": []}
@@ -102,12 +108,10 @@ def methods_fit(model, X, y, epochs, batch_size, lr, seed=0):
             total, correct = 0.0, 0
             for start in range(0, m, batch_size):
                 idx = order[start:start + batch_size]
-                Xb, Yb = X[idx], Y[idx]
-                Zs, As = model._forward(Xb)
-                batch_loss, delta = model._loss_and_delta(Zs[-1], Yb)
-                total += batch_loss * len(idx)
-                correct += model._n_correct(Zs[-1], Yb)
-                for layer, (dW, db) in zip(model.layers, model._backward(Zs, As, delta)):
+                Xb, yb = X[idx], y[idx]
+                total += model.loss(Xb, yb) * len(idx)
+                correct += n_correct(model, Xb, yb)
+                for layer, (dW, db) in zip(model.layers, model.gradients(Xb, yb)):
                     layer.W -= lr * dW
                     layer.b -= lr * db
             history["loss"].append(total / m)
@@ -261,12 +265,10 @@ def test_changes_made_by_a_callback_are_used_by_the_next_epoch():
 
 def ref_epoch(model, X, y, batch_size, lr):
     """One epoch of methods_fit over the rows in their given order, on ``model`` itself."""
-    Y = model._check_y(y, len(X))
     lr = model.dtype.type(lr)
     for start in range(0, len(X), batch_size):
-        Zs, As = model._forward(X[start:start + batch_size])
-        _, delta = model._loss_and_delta(Zs[-1], Y[start:start + batch_size])
-        for layer, (dW, db) in zip(model.layers, model._backward(Zs, As, delta)):
+        grads = model.gradients(X[start:start + batch_size], y[start:start + batch_size])
+        for layer, (dW, db) in zip(model.layers, grads):
             layer.W -= lr * dW
             layer.b -= lr * db
 
@@ -291,14 +293,14 @@ def test_divergence_in_a_later_epoch_restores_that_epochs_start():
 def test_keyboard_interrupt_keeps_the_steps_taken(monkeypatch):
     X, y = make_data("softmax", 3)
     fast, ref = pair([4, 5, 3], ["tanh"], "softmax")
-    real_step, calls = _fast.MinibatchSGD.step, []
+    real_step, calls = sgd.MinibatchSGD.step, []
 
     def step(self, start, lr):
         if len(calls) == 3:
             raise KeyboardInterrupt
         calls.append(start)
         return real_step(self, start, lr)
-    monkeypatch.setattr(_fast.MinibatchSGD, "step", step)
+    monkeypatch.setattr(sgd.MinibatchSGD, "step", step)
     with pytest.raises(KeyboardInterrupt):
         fast.fit(X, y, epochs=2, batch_size=8, lr=0.2, seed=7)
     perm = np.random.default_rng(7).permutation(len(X))
@@ -328,16 +330,33 @@ def test_batch_larger_than_data_and_single_rows():
 
 
 @pytest.mark.parametrize("B", [6, 8])                 # the batch, and a last batch shorter than B
-def test_softmax_cross_entropy_delta_matches_the_losses_module(B):
+def test_fused_softmax_delta_matches_the_losses_module(B):
+    """The softmax head's in-place form gives losses.py's delta, loss and predictions."""
     rng = np.random.default_rng(0)
     Z = rng.normal(size=(6, 4)) * 30
     y = rng.integers(0, 4, size=6)
-    flat = np.arange(6) * 4 + y
     grad = losses.softmax_cross_entropy_grad(Z, y)
-    output = _fast.SoftmaxCrossEntropy(B, 4, np.float64)
-    for scale, factor in ((1 / 6, 1.0), (0.3 / 6, 0.3)):        # delta[L], and lr * delta[L]
-        s, z_y, pred = np.empty(6), np.empty(6), np.empty(6, np.intp)
-        delta = output.delta(Z.copy(), flat, scale, s, z_y, pred)
-        np.testing.assert_allclose(delta, factor * grad, rtol=0, atol=1e-16)
-        assert np.mean(np.log(s) - z_y) == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
-        np.testing.assert_array_equal(pred, Z.argmax(axis=1))
+    for lr in (1.0, 0.3):                                          # delta[L], and lr * delta[L]
+        fused = heads.get("softmax").in_place(y, B, 4, np.float64)
+        fused.start_epoch(np.arange(6))
+        delta = fused.delta(Z.copy(), 0, 6, lr)
+        np.testing.assert_allclose(delta, lr * grad, rtol=0, atol=1e-16)
+        loss, correct = fused.end_epoch()
+        assert loss == pytest.approx(losses.softmax_cross_entropy(Z, y), rel=1e-14)
+        assert correct == np.sum(Z.argmax(axis=1) == y)
+
+
+@pytest.mark.parametrize("output,K", OUTPUTS)
+def test_every_head_has_one_delta(output, K):
+    """Each head's delta is (A - Y) / m from its own activate, and its in-place form gives lr times it."""
+    rng = np.random.default_rng(1)
+    X, y = make_data(output, K, m=7)
+    head = heads.get(output)
+    Z = rng.normal(size=(7, K)) * 3
+    Y = head.targets(y, 7, K, np.float64)
+    onehot = losses.one_hot(Y, K) if output == "softmax" else Y
+    np.testing.assert_allclose(head.delta(Z, Y), (head.activate(Z) - onehot) / 7, atol=1e-15)
+    batch = head.in_place(Y, 7, K, np.float64)
+    batch.start_epoch(np.arange(7))
+    np.testing.assert_allclose(batch.delta(Z.copy(), 0, 7, 0.5), 0.5 * head.delta(Z, Y), atol=1e-15)
+    assert batch.end_epoch()[0] == pytest.approx(head.loss(Z, Y), rel=1e-12)
