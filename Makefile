@@ -46,11 +46,14 @@ help:
 	@echo "make torch           add PyTorch (CPU) to .venv for the cross-checks"
 	@echo "make clean           remove .venv and caches"
 
+# The first `make lab` should take well under a minute with a warm pip cache (README): pip is
+# upgraded only when older than 23, and --no-compile leaves byte-compiling the ~100 packages'
+# modules to their first import (pip's compile step is most of the CPU time of the install).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mlp-course needs Python 3.10 or newer, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e .
+	$(PY) -m pip install --quiet 'pip>=23'
+	$(PY) -m pip install --no-compile -e .
 	@touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
