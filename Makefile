@@ -1,13 +1,18 @@
 # mlp-course: two commands for students, one for maintainers.
-#   make lab    create .venv if needed, install the course into it, open JupyterLab
-#   make test   the same set-up, then every test: unit tests, nbval over the notebooks, grader tests
+#   make lab    create .venv if needed, install the course into it (`pip install -e .`), open JupyterLab
+#   make test   the same set-up plus the test tools (`pip install -e '.[test]'`), then every test:
+#               unit tests, nbval over the notebooks, grader tests, the browser suite
 # Everything runs inside .venv; nothing is installed globally.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.mlp-course-installed
-PORT   ?= 8888
+# what students need (make lab) and, on top of it, the test tools (make test): one stamp each
+STAMP      := $(VENV)/.mlp-course-installed
+TEST_STAMP := $(VENV)/.mlp-course-test-installed
+# the port JupyterLab tries first: PORT, else Jupyter's own JUPYTER_PORT, else 8888. When it is
+# busy Jupyter moves on to the next free one and prints the URL it really listens on.
+PORT       ?= $(or $(JUPYTER_PORT),8888)
 
 # JupyterLab refuses to run as root without --allow-root (containers), and
 # cannot open a browser on a machine without a display: it then prints the URL.
@@ -19,9 +24,9 @@ ifeq ($(strip $(DISPLAY)$(WAYLAND_DISPLAY)$(filter Darwin,$(shell uname -s 2>/de
 LAB_FLAGS += --no-browser
 endif
 
-# pytest exits with 5 when it collected no test: that is a broken test set-up, not a pass.
+# -rs: every skipped test says why. pytest exits with 5 when it collected no test: that is a broken test set-up, not a pass.
 define run_pytest
-	@set +e; $(PY) -m pytest $(1); rc=$$?; \
+	@set +e; $(PY) -m pytest -rs $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests (exit code 5): treating as a failure"; exit 1; fi; \
 	exit $$rc
 endef
@@ -30,11 +35,11 @@ endef
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=300
 
-.PHONY: help venv lab test test-unit test-notebooks test-browser torch clean release
+.PHONY: help venv venv-test lab test test-unit test-notebooks test-browser torch clean release
 
 help:
-	@echo "make lab             set up .venv and open the course in JupyterLab"
-	@echo "make test            set up .venv and run every test"
+	@echo "make lab             set up .venv (the course only) and open it in JupyterLab (PORT=8888)"
+	@echo "make test            set up .venv with the test tools too and run every test"
 	@echo "make test-unit       unit and grader tests only (no notebooks)"
 	@echo "make test-notebooks  nbval over notebooks/ and solutions/"
 	@echo "make test-browser    every notebook in JupyterLab in headless Chromium (needs chromium)"
@@ -42,17 +47,26 @@ help:
 	@echo "make clean           remove .venv and caches"
 	@echo "make release OUT=dir the student release (no solutions, no grader) in a new folder"
 
+# The first `make lab` should take well under a minute with a warm pip cache (README): pip is
+# upgraded only when older than 23, and --no-compile leaves byte-compiling the ~100 packages'
+# modules to their first import (pip's compile step is most of the CPU time of the install).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mlp-course needs Python 3.10 or newer, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[test]'
+	$(PY) -m pip install --quiet 'pip>=23'
+	$(PY) -m pip install --no-compile -e .
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -e '.[test]'
+	@touch $(TEST_STAMP)
 
 venv: $(STAMP)
 
+venv-test: $(TEST_STAMP)
+
+# JupyterLab prints the URL to open (with its token, on the port it really got) itself.
 lab: venv
-	@echo "Starting JupyterLab. Open the http://127.0.0.1:$(PORT)/lab?token=... URL it prints below in your browser."
 	$(PY) -m jupyter lab $(LAB_FLAGS)
 
 # A pinned CPU build: an unpinned `torch` can pull a CUDA build of several GB.
@@ -74,12 +88,12 @@ else
 	@$(MAKE) --no-print-directory test-browser CHROMIUM=$(CHROMIUM)
 endif
 
-test-unit: venv
+test-unit: venv-test
 	$(call run_pytest,tests)
 
 # nbval re-runs every committed notebook and compares its outputs with the stored ones.
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb solutions/*.ipynb))
-test-notebooks: venv
+test-notebooks: venv-test
 ifeq ($(NOTEBOOKS),)
 	@echo "test-notebooks: no notebooks in notebooks/ or solutions/ yet: nothing for nbval to run"
 else
@@ -91,11 +105,11 @@ endif
 # Screenshots and the server log: artifacts/browser/.
 test-browser: export MLP_BROWSER_TESTS = 1
 test-browser: export CHROMIUM := $(CHROMIUM)
-test-browser: venv
+test-browser: venv-test
 	@if [ -z "$(strip $(CHROMIUM))" ]; then \
 	  echo "test-browser: chromium not found: install it (apt-get install chromium) or set CHROMIUM=/path/to/chromium"; \
 	  exit 1; fi
-	$(call run_pytest,tests/browser -rs)
+	$(call run_pytest,tests/browser)
 
 # What students get: notebooks, exercises, mlpkit with stored public checks; no solutions/,
 # no grader, no instructor documents (mlpkit/release.py, docs/INSTRUCTORS.md section 2).

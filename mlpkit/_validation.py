@@ -18,6 +18,8 @@ __all__ = [
     "check_pm1_labels",
     "check_positive",
     "check_dtype",
+    "check_fitted",
+    "NotFittedError",
 ]
 
 
@@ -160,13 +162,18 @@ def check_binary_labels(y, m: int | None = None, name: str = "y", n_outputs: int
 
 
 def check_pm1_labels(y, m: int | None = None, name: str = "y") -> np.ndarray:
-    """Labels in ``{-1, +1}`` of shape ``(m,)``, as the perceptron uses them."""
+    """Labels in ``{-1, +1}`` of shape ``(m,)`` (a column ``(m, 1)`` is flattened), as the perceptron uses them."""
     arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
     if arr.ndim != 1:
         raise ValueError(f"{name}: expected labels of shape (m,), got shape {arr.shape}")
-    if not np.issubdtype(arr.dtype, np.number):
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise ValueError(f"{name}: expected labels -1 or +1, got dtype {arr.dtype}")
     _check_length(arr, name, m)
+    if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr).any():
+        raise ValueError(f"{name}: contains NaN (first at index {int(np.flatnonzero(np.isnan(arr))[0])}); "
+                         "every label must be -1 or +1")
     vals = np.unique(arr)
     if not np.isin(vals, [-1, 1]).all():
         hint = ": for 0/1 labels use 2 * y - 1" if np.isin(vals, [0, 1]).all() else ""
@@ -187,3 +194,14 @@ def check_positive(value, name: str, *, integer: bool = False):
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name}: expected a positive finite number, got {value}")
     return float(value)
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A model used before ``fit``: its learned attributes do not exist yet."""
+
+
+def check_fitted(model, attribute: str) -> None:
+    """Raise :class:`NotFittedError` unless ``model`` has ``attribute`` (set by ``fit``)."""
+    if getattr(model, attribute, None) is None:
+        raise NotFittedError(f"{type(model).__name__}: not fitted yet (no {attribute}); "
+                             "call fit(X, y) before using it")

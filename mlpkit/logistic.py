@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_binary_labels, check_matrix, check_positive
+from ._validation import check_binary_labels, check_fitted, check_matrix, check_positive
 from .activations import sigmoid
 
 __all__ = ["logistic_loss_and_grad", "logistic_loss_and_grad_loop", "LogisticRegression"]
@@ -59,6 +59,7 @@ class LogisticRegression:
         self.seed = seed
 
     def fit(self, X, y) -> "LogisticRegression":
+        """Learn ``w_``, ``b_`` from ``X`` ``(m, n)`` and labels ``y`` ``(m,)`` in ``{0, 1}``."""
         X = check_matrix(X, "X")
         y = check_binary_labels(y, X.shape[0])
         m, n = X.shape
@@ -76,17 +77,29 @@ class LogisticRegression:
             self.history_.append(logistic_loss_and_grad(self.w_, self.b_, X, y)[0])
         return self
 
+    def _check_X(self, X) -> np.ndarray:
+        check_fitted(self, "w_")
+        return check_matrix(X, "X", n_features=self.w_.shape[0])
+
     def decision_function(self, X) -> np.ndarray:
-        X = check_matrix(X, "X", n_features=self.w_.shape[0])
-        return X @ self.w_ + self.b_
+        """``z = w . x + b`` for every row of ``X`` ``(m, n)``; shape ``(m,)``."""
+        return self._check_X(X) @ self.w_ + self.b_
 
     def predict_proba(self, X) -> np.ndarray:
         """``P(y = 1 | x) = sigma(w . x + b)``, shape ``(m,)``."""
         return sigmoid(self.decision_function(X))
 
     def predict(self, X) -> np.ndarray:
+        """Class ``1`` where ``P(y = 1 | x) >= 0.5`` (``z >= 0``), else ``0``; shape ``(m,)``."""
         return (self.decision_function(X) >= 0).astype(int)
 
+    def score(self, X, y) -> float:
+        """Accuracy: the fraction of rows of ``X`` whose prediction equals ``y`` ``(m,)`` in ``{0, 1}``."""
+        X = self._check_X(X)
+        y = check_binary_labels(y, X.shape[0])
+        return float(np.mean(self.predict(X) == y))
+
     def loss(self, X, y) -> float:
-        X = check_matrix(X, "X", n_features=self.w_.shape[0])
+        """Mean cross-entropy ``J`` over the rows of ``X``, labels ``y`` ``(m,)`` in ``{0, 1}``."""
+        X = self._check_X(X)
         return logistic_loss_and_grad(self.w_, self.b_, X, check_binary_labels(y, X.shape[0]))[0]

@@ -131,7 +131,7 @@ def notebook_runs(request, chromium_path, lab_server, lab_root, artifacts, tmp_p
     for name in samples:
         rel = f"selftest/{name}.ipynb"
         labdriver.make_sample_notebook(lab_root / rel, **labdriver.SELFTESTS[name])
-        runs.submit(rel, lab_root / rel, artifacts / shot_name(rel), change_timeout=10)
+        runs.submit(rel, lab_root / rel, artifacts / shot_name(rel))
     for rel in rest:
         runs.submit(rel, lab_root / rel, artifacts / shot_name(rel))
     return runs

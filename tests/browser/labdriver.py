@@ -62,15 +62,40 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
+#: Time limits, in seconds. Every wait polls for its condition and returns as soon as it holds:
+#: a limit only decides how long a hung page or kernel may take before it is reported, so the
+#: limits are generous. A machine with 2 cores running other work (the suite runs two notebooks
+#: at once) is several times slower than an idle one; the suite is checked that way (README).
+TIMEOUTS = {
+    "server": 180,     # jupyter lab answers on its port
+    "app": 180,        # JupyterLab loaded and restored in the page
+    "open": 120,       # a notebook's model and first cell in the page
+    "kernel": 180,     # its kernel started and idle
+    "run": 600,        # Run All Cells done and the kernel idle again
+    "render": 120,     # widget views rendered after their outputs arrived
+    "change": 60,      # an explorer's output changed after its slider moved
+    "slider": 10,      # a dragged slider's value updated in the page
+    "api": 30,         # one REST call to the server
+    "playwright": 120,  # default of every Playwright action (click, bounding box...)
+}
+
 # JupyterLab user settings: no network (news, update check), no autosave, no
-# dialogs that could sit in front of the notebook.
+# dialogs that could sit in front of the notebook, and no windowing: with
+# windowingMode 'full' (or 'defer', 'contentVisibility') JupyterLab attaches or draws
+# only the cells near the viewport, so a widget explorer far down a notebook may
+# never render while the page is checked (seen on a loaded machine: "cell 37 ...
+# none rendered"). 'none' attaches every cell, as a short notebook is shown.
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"disclaimed": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"kernelShutdown": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "kernelShutdown": False, "windowingMode": "none"},
 }
+#: The windowing mode every opened notebook must report (checked: a setting JupyterLab
+#: ignored would otherwise bring the flaky, partly rendered notebooks back silently).
+WINDOWING_MODE = "none"
 
 
 #: The folders copied into the server's root; notebooks in TESTED are checked.
@@ -272,7 +297,7 @@ class LabServer:
             cmd.append("--allow-root")
         return cmd
 
-    def start(self, timeout: float = 60.0) -> "LabServer":
+    def start(self, timeout: float = TIMEOUTS["server"]) -> "LabServer":
         env = self._prepare()
         self._log = open(self.log_path, "w")
         # its own process group (stopped as a whole), and on Linux a SIGTERM when this
@@ -286,7 +311,7 @@ class LabServer:
                 raise RuntimeError(f"jupyter lab exited with code {self.proc.returncode}:\n"
                                    + self.log_tail())
             try:
-                self.api("GET", "/api/status", timeout=2)
+                self.api("GET", "/api/status", timeout=5)
                 return self
             except (urllib.error.URLError, OSError):
                 pass
@@ -302,7 +327,8 @@ class LabServer:
             return "(no log)"
 
     # -------------------------------------------------------------- REST API
-    def api(self, method: str, path: str, timeout: float = 10, body=None, token: bool = True):
+    def api(self, method: str, path: str, timeout: float = TIMEOUTS["api"], body=None,
+            token: bool = True):
         headers = {"Authorization": f"token {self.token}"} if token else {}
         data = None
         if body is not None:
@@ -318,10 +344,10 @@ class LabServer:
         try:
             for s in self.api("GET", "/api/sessions"):
                 if path is None or s.get("path") == path:
-                    self.api("DELETE", f"/api/sessions/{s['id']}", timeout=30)
+                    self.api("DELETE", f"/api/sessions/{s['id']}", timeout=60)
             if path is None:
                 for k in self.api("GET", "/api/kernels"):
-                    self.api("DELETE", f"/api/kernels/{k['id']}", timeout=30)
+                    self.api("DELETE", f"/api/kernels/{k['id']}", timeout=60)
         except (urllib.error.URLError, OSError):
             pass
 
@@ -436,12 +462,12 @@ JS_WATCH_RESTORED = """() => { const app = window.jupyterapp;
     app.restored.then(() => { window.__mlpRestored = true; }); }
   return !!app; }"""
 
-JS_OPEN = """async (path) => {
+JS_OPEN = """async ([path, readyMs]) => {
   const app = window.jupyterapp;
   app.shell.collapseLeft();
   const w = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
   // the file is loaded; the kernel is waited for from Python (a dialog may ask for one)
-  await Promise.race([w.context.ready, new Promise(r => setTimeout(r, 60000))]);
+  await Promise.race([w.context.ready, new Promise(r => setTimeout(r, readyMs))]);
   window.__mlpPanel = w;
   // count the kernel's busy spells: a slider move makes it busy at least once (its comm message)
   window.__mlpBusy = 0;
@@ -449,7 +475,17 @@ JS_OPEN = """async (path) => {
     if (status === 'busy' && window.__mlpPanel === w) window.__mlpBusy += 1; });
   w.node.setAttribute('data-mlp-under-test', path);
   app.shell.activateById(w.id);
-  return w.id;
+  const config = w.content.notebookConfig || {};
+  return {id: w.id, windowingMode: config.windowingMode || null};
+}"""
+
+# Scroll the notebook under test to cell `index` (a cell JupyterLab has not drawn yet gets drawn).
+JS_SCROLL_TO_CELL = """async (index) => {
+  const nb = window.__mlpPanel.content;
+  if (nb.scrollToItem) { await nb.scrollToItem(index, 'center'); }
+  const cell = nb.widgets[index];
+  if (cell && cell.node.isConnected) cell.node.scrollIntoView({block: 'center'});
+  return true;
 }"""
 
 JS_CLOSE = """async () => {
@@ -554,7 +590,7 @@ def _wait(page, js, predicate, timeout, poll=0.2):
         time.sleep(poll)
 
 
-def _kernel_idle(page, timeout, settle=0.6):
+def _kernel_idle(page, timeout, settle=1.0):
     """Wait until the kernel has been idle for ``settle`` seconds (a callback may start just after)."""
     deadline = time.monotonic() + timeout
     stable_since = None
@@ -581,12 +617,14 @@ class LabPage:
     def __init__(self, page, server: LabServer):
         self.page = page
         self.server = server
+        self.windowing_mode = None
+        page.set_default_timeout(TIMEOUTS["playwright"] * 1000)
         self.console: list[str] = []
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
 
-    def ensure_app(self, timeout: float = 90.0):
+    def ensure_app(self, timeout: float = TIMEOUTS["app"]):
         """Load JupyterLab (again, if a previous notebook left the page unusable)."""
         try:
             if self.page.evaluate(JS_APP_READY):
@@ -598,9 +636,10 @@ class LabPage:
         self.page.wait_for_function(JS_WATCH_RESTORED, timeout=timeout * 1000)
         self.page.wait_for_function(JS_APP_READY, timeout=timeout * 1000)
 
-    def open(self, rel_path: str, timeout: float = 60.0):
+    def open(self, rel_path: str, timeout: float = TIMEOUTS["open"]):
         self.ensure_app()
-        self.page.evaluate(JS_OPEN, rel_path)
+        opened = self.page.evaluate(JS_OPEN, [rel_path, timeout * 1000])
+        self.windowing_mode = opened.get("windowingMode")
         self.page.locator(f"{PANEL_SEL} .jp-Cell").first.wait_for(timeout=timeout * 1000)
 
     def close(self, rel_path: str | None = None):
@@ -705,11 +744,22 @@ def _slider_value(slider) -> str:
     }""")
 
 
-def move_slider(page, slider) -> tuple[str, str]:
+def _wait_for_value_change(slider, before: str, timeout: float) -> str:
+    """The slider's value once it differs from ``before`` (or the same value after ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        after = _slider_value(slider)
+        if after != before or time.monotonic() > deadline:
+            return after
+        _check_cancel()
+        time.sleep(0.1)
+
+
+def move_slider(page, slider, timeout: float = TIMEOUTS["slider"]) -> tuple[str, str]:
     """Drag the handle of a slider to the other half of its track, as a student would.
 
     Falls back to the keyboard (focus the handle, press End or Home) if the drag
-    did not change the value. Returns (value before, value after).
+    did not change the value within ``timeout`` s. Returns (value before, value after).
     """
     before = _slider_value(slider)
     slider.scroll_into_view_if_needed()
@@ -725,13 +775,11 @@ def move_slider(page, slider) -> tuple[str, str]:
         page.mouse.move(hx + (target - hx) * k / 5, hy)
         time.sleep(0.03)
     page.mouse.up()
-    time.sleep(0.2)
-    after = _slider_value(slider)
+    after = _wait_for_value_change(slider, before, timeout)
     if after == before:
         handle.focus()
         page.keyboard.press("End" if frac < 0.5 else "Home")
-        time.sleep(0.2)
-        after = _slider_value(slider)
+        after = _wait_for_value_change(slider, before, timeout)
     return before, after
 
 
@@ -754,7 +802,8 @@ def _action_button(explorer):
 
 
 def check_notebook(lab: LabPage, rel_path: str, source_path: Path, screenshot: Path,
-                   run_timeout: float = 120.0, change_timeout: float = 30.0) -> Report:
+                   run_timeout: float = TIMEOUTS["run"],
+                   change_timeout: float = TIMEOUTS["change"]) -> Report:
     """Open ``rel_path`` (relative to the server root) in ``lab`` and run every check.
 
     Returns a :class:`Report`; ``report.problems`` is empty when the notebook works.
@@ -769,7 +818,11 @@ def check_notebook(lab: LabPage, rel_path: str, source_path: Path, screenshot: P
     try:
         lab.open(rel_path)
         rep.timings["open"] = time.monotonic() - t0
-        _wait(page, JS_KERNEL_STATE, lambda s: s == "idle", timeout=60)
+        if lab.windowing_mode != WINDOWING_MODE:
+            problems.append(f"JupyterLab's notebook windowingMode is {lab.windowing_mode!r}, not "
+                            f"{WINDOWING_MODE!r}: cells far down may not be drawn, so explorers "
+                            "there cannot be checked (see LAB_SETTINGS in labdriver.py)")
+        _wait(page, JS_KERNEL_STATE, lambda s: s == "idle", timeout=TIMEOUTS["kernel"])
         rep.timings["kernel"] = time.monotonic() - t0 - rep.timings["open"]
 
         t1 = time.monotonic()
@@ -785,11 +838,7 @@ def check_notebook(lab: LabPage, rel_path: str, source_path: Path, screenshot: P
         else:
             _kernel_idle(page, timeout=run_timeout)
         # widget views render asynchronously after their output arrives
-        cells = page.evaluate(JS_CELLS, WIDGET_MIME)
-        n_views = sum(c["widgetViews"] for c in cells)
-        deadline = time.monotonic() + 20
-        while lab.explorers().count() < n_views and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _wait_for_explorers(lab, page.evaluate(JS_CELLS, WIDGET_MIME), expected)
         cells = page.evaluate(JS_CELLS, WIDGET_MIME)
         rep.timings["run"] = time.monotonic() - t1
         if ok is False and not done.get("error"):
@@ -848,6 +897,39 @@ def check_notebook(lab: LabPage, rel_path: str, source_path: Path, screenshot: P
     return rep
 
 
+def _rendered_cells(lab: LabPage) -> set[int]:
+    views = lab.explorers()
+    return {_cell_index_of(views.nth(i)) for i in range(views.count())}
+
+
+def _wait_for_explorers(lab: LabPage, cells: list[dict], expected: dict[int, str],
+                        timeout: float = TIMEOUTS["render"]):
+    """Wait until every cell whose output holds a widget view (in the live model), and every
+    cell expected to show one, has a rendered explorer; or ``timeout`` s have passed.
+
+    A cell still without one is scrolled into view (then waited for again), in case
+    JupyterLab draws it only when it is seen. Returns at once when all are there.
+    """
+    page = lab.page
+    want = {c["index"] for c in cells if c["widgetViews"]}
+    # an expected cell that did not run (or raised) never renders: it is reported, not waited for
+    ran = {c["index"] for c in cells if c["executionCount"] is not None and not c["errors"]}
+    want |= {i for i in expected if i in ran}
+    deadline = time.monotonic() + timeout
+    scrolled = set()
+    while True:
+        _check_cancel()
+        missing = want - _rendered_cells(lab)
+        if not missing or time.monotonic() > deadline:
+            break
+        for idx in sorted(missing - scrolled)[:1]:
+            page.evaluate(JS_SCROLL_TO_CELL, idx)
+            scrolled.add(idx)
+        time.sleep(0.25)
+    if scrolled:
+        page.evaluate(JS_SCROLL_TO_CELL, 0)
+
+
 def _check_explorer(page, explorer, idx: int, rep: Report, change_timeout: float):
     problems = rep.problems
     where = f"cell {idx}, explorer {rep.explorers}"
@@ -894,8 +976,8 @@ def _check_explorer(page, explorer, idx: int, rep: Report, change_timeout: float
 JS_BUSY_COUNT = "() => window.__mlpBusy || 0"
 
 
-def _wait_for_change(page, explorer, before_sig, busy_before, timeout, quiet=2.0,
-                     quiet_never_busy=6.0) -> bool:
+def _wait_for_change(page, explorer, before_sig, busy_before, timeout, quiet=5.0,
+                     quiet_never_busy=20.0) -> bool:
     """Wait until the explorer's output differs from ``before_sig``.
 
     Gives up after ``timeout`` seconds, or earlier when nothing more can come:

@@ -90,7 +90,8 @@ def test_server_sandbox_kernel_and_stop(tmp_path):
         specs = server.api("GET", "/api/kernelspecs")
         assert specs["default"] == "python3"
         assert specs["kernelspecs"]["python3"]["spec"]["argv"][0] == sys.executable
-        kernel = server.api("POST", "/api/kernels", body={"name": "python3"}, timeout=60)
+        kernel = server.api("POST", "/api/kernels", body={"name": "python3"},
+                            timeout=labdriver.TIMEOUTS["kernel"])
         procs = labdriver._descendants(server.proc.pid)
         assert procs, "the kernel process was not found under the server"
         assert kernel["id"] in {k["id"] for k in server.api("GET", "/api/kernels")}
