@@ -13,12 +13,13 @@ from .logistic import LogisticRegression
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, log_softmax, logsumexp,
                      mse, softmax, softmax_cross_entropy)
 from .mlp import MLP, TrainingDiverged
+from ._validation import NotFittedError
 from .perceptron import Perceptron, threshold_unit
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "Dense", "Activation", "Perceptron", "LogisticRegression", "TrainingDiverged",
+    "MLP", "Dense", "Activation", "Perceptron", "LogisticRegression", "TrainingDiverged", "NotFittedError",
     "gradcheck", "gradcheck_model", "numerical_gradient", "relative_error", "GradcheckResult",
     "threshold_unit", "activations", "losses", "data", "metrics",
     "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "leaky_relu",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mlpkit
-from mlpkit._validation import NotFittedError
+from mlpkit import NotFittedError
 from mlpkit.perceptron import add_bias, margin, novikoff_bound, threshold_unit
 
 RNG = np.random.default_rng(0)
