@@ -85,12 +85,22 @@ def grade_task(job: dict, data: bytes | None, timeout: float, fingerprint: str) 
     from .assignments import get
     from .runner import _run_worker
 
-    with tempfile.TemporaryDirectory(prefix="grade-sub-") as d:
+    with tempfile.TemporaryDirectory(prefix="grade-sub-", dir=_scratch()) as d:
         path = Path(d) / job["file"]
         if data is not None:
             path.write_bytes(data)
         local = dict(job, path=str(path), hide=[*job.get("hide", []), d])
         return _run_worker(local, get(job["assignment"]), timeout).to_dict()
+
+
+def _scratch() -> str | None:
+    """The Dask worker's own folder: what a killed worker leaves there, Dask removes."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().local_directory
+    except Exception:
+        return None
 
 
 def _parse(address: str) -> tuple[str, object]:
