@@ -263,6 +263,23 @@ def test_resume_after_the_client_is_killed(tmp_path, local_run):
     assert without_time(after) == without_time(json_rows(tmp_path / "local"))
 
 
+def test_an_executor_on_a_client_of_your_own_leaves_it_open(tmp_path):
+    """The Python way (Dask Gateway, KubeCluster): DaskExecutor(client)."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "notes.txt").write_text("not a notebook")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as lc, distributed.Client(lc) as client:
+        executor = DaskExecutor(client)
+        rows = grade_folder("04", subs, tmp_path / "out", limits=LIMITS, quiet=True,
+                            executor=executor)
+        executor.close()
+        assert client.status == "running"
+        assert client.submit(len, "abc").result() == 3
+    assert rows["notes.txt"].status == "not-a-notebook"
+    assert "not valid JSON" in rows["notes.txt"].message
+
+
 # -- without a cluster ----------------------------------------------------------------------------
 
 def test_grade_task_grades_bytes_like_the_local_worker(local_run, tmp_path):

@@ -125,24 +125,32 @@ def _parse(address: str) -> tuple[str, object]:
 class DaskExecutor:
     """The runner's executor on a Dask cluster, connected on first use; :meth:`close` ends it.
 
+    ``address``: as for ``--dask``, or a :class:`distributed.Client` of your own (then used
+    as it is and left open), e.g. from Dask Gateway or ``KubeCluster.get_client()``.
+
     ``retries``: how often a task that raised is tried again. ``allowed_failures``: for
     ``local:N`` only, the scheduler's limit on worker deaths per task (an existing cluster keeps
     its own setting, ``distributed.scheduler.allowed-failures``).
     """
 
-    def __init__(self, address: str, *, retries: int = 2, allowed_failures: int | None = None,
+    def __init__(self, address, *, retries: int = 2, allowed_failures: int | None = None,
                  stream=None):
-        self.kind, self.target = _parse(address)
-        self.address, self.retries, self.allowed_failures = address, retries, allowed_failures
-        self.stream = stream or sys.stderr
         self.distributed = _distributed()
         self.client = self.cluster = None
+        if isinstance(address, str):
+            self.kind, self.target = _parse(address)
+        else:  # a Client made by the caller (Dask Gateway, KubeCluster...): used, never closed
+            self.kind, self.target, address = "client", address, "the client's scheduler"
+        self.address, self.retries, self.allowed_failures = address, retries, allowed_failures
+        self.stream = stream or sys.stderr
 
     def connect(self):
         if self.client is not None:
             return self.client
         d = self.distributed
-        if self.kind == "local":
+        if self.kind == "client":
+            self.client = self.target
+        elif self.kind == "local":
             import dask
 
             # one task per worker at a time: a worker killed by a submission takes no other
@@ -244,6 +252,9 @@ class DaskExecutor:
                           f"{str(exc)[:300]}")
 
     def close(self):
+        if self.kind == "client":
+            self.client = None
+            return
         for thing in (self.client, self.cluster):
             if thing is not None:
                 try:
