@@ -30,7 +30,11 @@ from mlpkit.grader.cluster import ClusterError, DaskExecutor, grade_task, grader
 from mlpkit.grader.execute import Limits
 from mlpkit.grader.runner import grade_folder
 
-distributed = pytest.importorskip("distributed", reason=f"the [cluster] extra: {cluster.INSTALL_HINT}")
+if os.environ.get("CI"):  # make test installs the [cluster] extra: in CI these tests must run
+    import distributed
+else:
+    distributed = pytest.importorskip("distributed",
+                                      reason=f"the [cluster] extra: {cluster.INSTALL_HINT}")
 
 LIMITS = Limits(cell_timeout=8.0, total_timeout=120.0, memory_mb=1536)
 ARGS = ["--cell-timeout", "8", "--total-timeout", "120", "--memory-mb", "1536"]
@@ -227,9 +231,13 @@ CLI = [sys.executable, "-c", "import sys; from mlpkit.cli import main; sys.exit(
 
 
 def test_resume_after_the_client_is_killed(tmp_path, local_run):
+    base, expect, local = local_run
     subs, out = tmp_path / "subs", tmp_path / "out"
-    expect = write_class(subs, sleep=3.0)
-    for i in range(3):                                   # a longer run: time to kill it
+    subs.mkdir()
+    for entry in (base / "subs").iterdir():              # the class graded locally above ...
+        target = subs / entry.name
+        target.mkdir() if entry.is_dir() else target.write_bytes(entry.read_bytes())
+    for i in range(3):                                   # ... and more: time to kill the run
         (subs / f"good{i}.ipynb").write_bytes((subs / "good.ipynb").read_bytes())
     total = len(expect) + 3
     cmd = CLI + ["grade", "04", str(subs), "--out", str(out), "--dask", "local:2", "--seed", "3",
@@ -249,18 +257,12 @@ def test_resume_after_the_client_is_killed(tmp_path, local_run):
                              capture_output=True, text=True, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     after = json_rows(out)
-    assert set(after) == set(expect) | {f"good{i}" for i in range(3)}
+    assert set(after) == set(expect) | {"good0", "good1", "good2"}
     for student, row in before.items():                 # kept, not graded again
         assert after[student] == row
-    assert {s: r["status"] for s, r in after.items()} == {**expect, "good0": "ok", "good1": "ok",
-                                                          "good2": "ok"}
-    # graded elsewhere or not, the same rows as a local run of the same class
-    local = subprocess.run(CLI + ["grade", "04", str(subs), "--out", str(tmp_path / "local"),
-                                  "--seed", "3", "--jobs", "2", "--quiet", *ARGS,
-                                  *UNSANDBOXED_ARGS],
-                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
-    assert local.returncode == 0, local.stderr[-3000:]
-    assert without_time(after) == without_time(json_rows(tmp_path / "local"))
+    # the same rows as the local run of the same files
+    assert without_time({s: after[s] for s in expect}) == without_time(local)
+    assert all(after[f"good{i}"]["status"] == "ok" for i in range(3))
 
 
 def test_an_executor_on_a_client_of_your_own_leaves_it_open(tmp_path):
@@ -278,6 +280,16 @@ def test_an_executor_on_a_client_of_your_own_leaves_it_open(tmp_path):
         assert client.submit(len, "abc").result() == 3
     assert rows["notes.txt"].status == "not-a-notebook"
     assert "not valid JSON" in rows["notes.txt"].message
+
+
+def test_the_benchmark_runs_and_reports_what_the_docs_quote():
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "grade_dask.py"
+    run = subprocess.run([sys.executable, str(script), "--copies", "2", "--rounds", "1"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for fragment in ("trivial task round trip", "local :", "dask  :", "submissions/min",
+                     "dask / local throughput", "32 workers"):
+        assert fragment in run.stdout, run.stdout
 
 
 # -- without a cluster ----------------------------------------------------------------------------
