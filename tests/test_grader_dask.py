@@ -336,6 +336,15 @@ def test_without_distributed_the_error_says_what_to_install(monkeypatch, tmp_pat
     assert "pip install -e '.[cluster]'" in capsys.readouterr().err
 
 
+def test_sandboxed_jobs_need_bubblewrap_on_every_worker():
+    infos = {"tcp://a:1": {"host": "node1", "bwrap": "/usr/bin/bwrap"},
+             "tcp://b:1": {"host": "node2", "bwrap": None}}
+    cluster.check_sandbox(infos, [{"student": "x"}])                  # no sandbox asked for
+    cluster.check_sandbox(infos, [{"student": "x", "sandbox": False}])
+    with pytest.raises(ClusterError, match="missing on these Dask worker hosts: node2;"):
+        cluster.check_sandbox(infos, [{"student": "x", "sandbox": True}])
+
+
 def test_jobs_and_dask_together_are_refused(tmp_path, capsys):
     (tmp_path / "subs").mkdir()
     assert cli_main(["grade", "04", str(tmp_path / "subs"), "--out", str(tmp_path / "o"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import shutil
 import socket
 import sys
 import tempfile
@@ -30,7 +31,8 @@ from pathlib import Path
 
 from .rows import GRADER_ERROR, Row
 
-__all__ = ["DaskExecutor", "ClusterError", "grade_task", "grader_fingerprint", "INSTALL_HINT"]
+__all__ = ["DaskExecutor", "ClusterError", "grade_task", "grader_fingerprint", "check_sandbox",
+           "INSTALL_HINT"]
 
 INSTALL_HINT = "pip install -e '.[cluster]'"
 #: Tasks submitted ahead of the workers: at least this many, or 4 per worker thread.
@@ -66,7 +68,19 @@ def grader_fingerprint() -> str:
 def worker_info() -> dict:
     """What the client checks on every worker before grading (run there by ``client.run``)."""
     return {"fingerprint": grader_fingerprint(), "host": socket.gethostname(),
-            "python": sys.version.split()[0], "mlpkit": str(Path(__file__).resolve().parents[1])}
+            "python": sys.version.split()[0], "mlpkit": str(Path(__file__).resolve().parents[1]),
+            "bwrap": shutil.which("bwrap")}
+
+
+def check_sandbox(infos: dict, jobs: list):
+    """ClusterError when the jobs ask for a sandbox and some worker has no bubblewrap."""
+    if not any(j.get("sandbox") for j in jobs):
+        return
+    missing = sorted({i["host"] for i in infos.values() if not i.get("bwrap")})
+    if missing:
+        raise ClusterError("bubblewrap (bwrap) is missing on these Dask worker hosts: "
+                           + ", ".join(missing) + "; install it there (apt-get install "
+                           "bubblewrap), or grade UNSAFELY with --no-sandbox")
 
 
 def grade_task(job: dict, data: bytes | None, timeout: float, fingerprint: str) -> dict:
@@ -137,6 +151,7 @@ class DaskExecutor:
                  stream=None):
         self.distributed = _distributed()
         self.client = self.cluster = None
+        self.infos: dict = {}
         if isinstance(address, str):
             self.kind, self.target = _parse(address)
         else:  # a Client made by the caller (Dask Gateway, KubeCluster...): used, never closed
@@ -182,6 +197,7 @@ class DaskExecutor:
         except Exception as exc:
             raise ClusterError(f"a Dask worker cannot run the grader ({type(exc).__name__}: "
                                f"{exc}): install the course (pip install -e .) on every worker")
+        self.infos = infos
         bad = [f"{a} ({i['host']}: {i['mlpkit']})" for a, i in infos.items()
                if i["fingerprint"] != grader_fingerprint()]
         if bad:
@@ -210,6 +226,7 @@ class DaskExecutor:
     def __call__(self, jobs: list, assignment, timeout: float):
         """``(job, row)`` for every job, as rows arrive."""
         client = self.connect()
+        check_sandbox(self.infos, jobs)
         pending, live = iter(jobs), {}
         done = self.distributed.as_completed()
 
