@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import shutil
 import socket
 import sys
@@ -103,7 +104,8 @@ def grade_task(job: dict, data: bytes | None, timeout: float, fingerprint: str) 
         path = Path(d) / job["file"]
         if data is not None:
             path.write_bytes(data)
-        local = dict(job, path=str(path), hide=[*job.get("hide", []), d])
+        # the grading process's parent is this Dask worker process, not the client's runner
+        local = dict(job, path=str(path), hide=[*job.get("hide", []), d], runner_pid=os.getpid())
         return _run_worker(local, get(job["assignment"]), timeout).to_dict()
 
 
