@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space cap of each kernel, MB")
     p.add_argument("--seed", type=int, default=0, help="base seed of the hidden inputs")
     p.add_argument("--list-checks", action="store_true", help="list the hidden checks and exit")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="grade on a Dask cluster: a scheduler address (tcp://host:8786), a scheduler "
+                        "file (*.json), or local:N for N worker processes here; needs the "
+                        "[cluster] extra (docs/INSTRUCTORS.md)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 

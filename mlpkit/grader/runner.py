@@ -13,6 +13,11 @@ loses nothing and ``--resume`` continues it: rows whose file is unchanged (same
 SHA-256, assignment and seed) are kept, the others graded. An existing
 ``grades.json`` is never overwritten silently: without ``--resume`` or
 ``--force`` the command stops; ``--force`` keeps the old files as ``*.bak-<time>``.
+
+Where the jobs run is an *executor*: ``executor(jobs, assignment, timeout)`` yields
+``(job, row)`` as rows finish. The default (:func:`local_executor`) runs the workers
+on this machine from a thread pool; ``--dask`` uses :mod:`.cluster`. Only this process
+writes the output folder.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .assignments import get
+from .cluster import ClusterError
 from .execute import Limits
 from .report import write_reports
 from .summary import write_summary
@@ -135,10 +141,23 @@ def _to_grade(submissions: Path, rows: dict) -> list:
     return todo
 
 
+def local_executor(jobs: int | None = None):
+    """The executor grading on this machine: ``jobs`` worker processes at a time."""
+    def run(job_list: list, assignment, timeout: float):
+        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+            futures = {pool.submit(_run_worker, job, assignment, timeout): job for job in job_list}
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+    return run
+
+
 def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = False,
                  force: bool = False, jobs: int | None = None, limits: Limits | None = None,
-                 seed: int = 0, quiet: bool = False, stream=None) -> dict:
-    """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`)."""
+                 seed: int = 0, quiet: bool = False, stream=None, executor=None) -> dict:
+    """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`).
+
+    ``executor`` runs the jobs (default: :func:`local_executor` with ``jobs`` processes).
+    """
     assignment = get(number)
     limits = limits or Limits()
     submissions, out = Path(submissions), Path(out)
@@ -154,20 +173,17 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
         write_summary(out, assignment, rows)
         return rows
 
-    def one(student, path, digest):
-        job = {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
-               "seed": seed, "limits": asdict(limits)}
-        row = _run_worker(job, assignment, limits.total_timeout + 120)
-        row.student, row.file, row.sha256 = student, path.name, digest
-        return row
+    def job_of(student, path, digest):
+        return {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
+                "seed": seed, "limits": asdict(limits), "file": path.name, "sha256": digest}
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        for fut in as_completed([pool.submit(one, *t) for t in todo]):
-            row = fut.result()
-            with lock:
-                rows[row.student] = row
-                write_reports(out, assignment, rows, settings)
-            progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
+    run = executor or local_executor(jobs)
+    for job, row in run([job_of(*t) for t in todo], assignment, limits.total_timeout + 120):
+        row.student, row.file, row.sha256 = job["student"], job["file"], job["sha256"]
+        with lock:
+            rows[row.student] = row
+            write_reports(out, assignment, rows, settings)
+        progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
     write_summary(out, assignment, rows)  # the class report, once per run
     return rows
 
@@ -188,13 +204,24 @@ def cli_grade(args) -> int:
         return 2
     limits = Limits(cell_timeout=args.cell_timeout, total_timeout=args.total_timeout,
                     memory_mb=args.memory_mb)
+    executor = None
     try:
+        if getattr(args, "dask", None):
+            if args.jobs is not None:
+                raise ClusterError("--jobs is for a local run; with --dask the cluster's workers "
+                                   "grade (use --dask local:N for N processes here)")
+            from .cluster import DaskExecutor
+
+            executor = DaskExecutor(args.dask)
         rows = grade_folder(args.assignment, Path(args.submissions), Path(args.out),
                             resume=args.resume, force=args.force, jobs=args.jobs, limits=limits,
-                            seed=args.seed, quiet=args.quiet)
-    except (GradeFilesExist, FileNotFoundError) as exc:
+                            seed=args.seed, quiet=args.quiet, executor=executor)
+    except (GradeFilesExist, FileNotFoundError, ClusterError) as exc:
         print(f"mlpkit grade: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if executor is not None:
+            executor.close()
     counts: dict = {}
     for r in rows.values():
         counts[r.status] = counts.get(r.status, 0) + 1
