@@ -223,5 +223,5 @@ def test_make_lab_in_the_release_installs_the_copy_itself(release):
     """`make lab` there creates .venv and installs that folder (dry run: no network here)."""
     dry = subprocess.run(["make", "-n", "lab"], cwd=release, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
-    assert "pip install -e '.[test]'" in dry.stdout and "jupyter lab" in dry.stdout
+    assert "pip install --no-compile -e ." in dry.stdout and "jupyter lab" in dry.stdout
     assert '"mlpkit.checks" = ["*.json"]' in (release / "pyproject.toml").read_text()

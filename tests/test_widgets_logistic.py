@@ -1,5 +1,6 @@
 """Tests of the notebook-02 explorer (mlpkit.widgets.logistic): moving a control changes what is drawn."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
