@@ -31,7 +31,7 @@ define run_pytest
 	exit $$rc
 endef
 
-# a cell that hangs fails after 5 minutes (the slowest cell takes ~15 s) instead of stalling CI
+# a cell that hangs fails after 5 minutes (the slowest cell takes ~2.5 s) instead of stalling CI
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                --nbval-cell-timeout=300
 
