@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=int, default=2048, help="address-space cap of each kernel, MB")
     p.add_argument("--seed", type=int, default=0, help="base seed of the hidden inputs")
     p.add_argument("--list-checks", action="store_true", help="list the hidden checks and exit")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="UNSAFE: run the kernels without the bubblewrap sandbox (where bwrap is "
+                        "missing, e.g. macOS); every notebook can then read and write your files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
     return parser

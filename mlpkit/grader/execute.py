@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -92,40 +94,51 @@ class GradingKernelManager(AsyncKernelManager):
 
 @dataclass
 class KernelStart:
-    """How a kernel is started: where, with which environment and limits, wrapped in what.
+    """How a kernel is started: where, with which environment and limits, in which sandbox.
 
-    ``command_prefix`` and ``transport`` (``"tcp"`` or ``"ipc"``, with the socket files in
-    ``connection_dir``) are where a sandbox plugs in; ``preexec`` runs in the kernel process
-    before exec (resource limits).
+    ``sandbox`` (a :class:`~mlpkit.grader.sandbox.Sandbox`) puts its command line before the
+    kernel's and switches to IPC sockets in the per-kernel connection folder (a sandbox has no
+    network); ``preexec`` runs in the kernel's process before exec (resource limits).
     """
 
-    cwd: str
+    cwd: str | None
     env: dict
     preexec: Callable | None = None
-    command_prefix: list = field(default_factory=list)
-    transport: str = "tcp"
-    connection_dir: str | None = None
+    sandbox: object = None
 
     @classmethod
     def plain(cls, cwd: str, limits: Limits) -> "KernelStart":
-        pre = rlimits(limits.memory_mb, limits.file_mb) if os.name == "posix" else None
-        return cls(cwd=cwd, env=kernel_env(cwd), preexec=pre)
+        """A kernel as the grader's user, in ``cwd`` (``--no-sandbox``)."""
+        return cls(cwd=cwd, env=kernel_env(cwd), preexec=_preexec(limits))
 
-    def manager(self) -> GradingKernelManager:
-        km = GradingKernelManager(kernel_name="python3", transport=self.transport,
-                                  command_prefix=list(self.command_prefix))
-        if self.connection_dir:
-            km.connection_file = os.path.join(self.connection_dir, "kernel.json")
-            if self.transport == "ipc":
-                km.ip = os.path.join(self.connection_dir, "k")
+    @classmethod
+    def sandboxed(cls, sandbox, limits: Limits) -> "KernelStart":
+        """A kernel inside ``sandbox``, at home in the sandbox's private tmp."""
+        from .sandbox import INSIDE_HOME
+
+        env = {k: v for k, v in kernel_env(INSIDE_HOME).items() if k != "PYTHONPATH"}
+        return cls(cwd=None, env=env, preexec=_preexec(limits), sandbox=sandbox)
+
+    def manager(self, connection_dir: str) -> GradingKernelManager:
+        prefix = self.sandbox.argv(connection_dir) if self.sandbox is not None else []
+        km = GradingKernelManager(kernel_name="python3", command_prefix=prefix,
+                                  transport="ipc" if self.sandbox is not None else "tcp")
+        km.connection_file = os.path.join(connection_dir, "kernel.json")
+        if self.sandbox is not None:
+            km.ip = os.path.join(connection_dir, "k")
+            km.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
         return km
 
-    def popen_kwargs(self) -> dict:
-        kw = dict(cwd=self.cwd, env=dict(self.env), stdout=subprocess.DEVNULL,
+    def popen_kwargs(self, connection_dir: str) -> dict:
+        kw = dict(cwd=self.cwd or connection_dir, env=dict(self.env), stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
         if self.preexec is not None:
             kw["preexec_fn"] = self.preexec
         return kw
+
+
+def _preexec(limits: Limits):
+    return rlimits(limits.memory_mb, limits.file_mb) if os.name == "posix" else None
 
 
 class _Client(NotebookClient):
@@ -150,7 +163,7 @@ class Kernel:
     """
 
     def __init__(self, start: KernelStart, limits: Limits):
-        self.start, self.limits, self.killed = start, limits, False
+        self.start, self.limits, self.killed, self.connection_dir = start, limits, False, None
         self.client = _Client(nbformat.v4.new_notebook(), kernel_name="python3", allow_errors=True,
                               interrupt_on_timeout=True, startup_timeout=int(limits.startup_timeout),
                               record_timing=False, store_widget_state=False,
@@ -165,8 +178,9 @@ class Kernel:
                     raise
 
     def _start(self):
-        self.client.km = self.start.manager()
-        self.client.start_new_kernel(**self.start.popen_kwargs())
+        self.connection_dir = tempfile.mkdtemp(prefix="mlpkit-kernel-")  # fresh: never reused
+        self.client.km = self.start.manager(self.connection_dir)
+        self.client.start_new_kernel(**self.start.popen_kwargs(self.connection_dir))
         self.client.start_new_kernel_client()
 
     def run(self, code: str, timeout: float) -> tuple[str, list]:
@@ -218,6 +232,8 @@ class Kernel:
         except Exception:
             pass
         self.client.km = self.client.kc = None
+        if getattr(self, "connection_dir", None):
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
 
     @staticmethod
     async def _shutdown(km):

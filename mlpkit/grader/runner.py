@@ -31,7 +31,11 @@ from .assignments import get
 from .execute import Limits
 from .report import write_reports
 from .rows import GRADER_ERROR, STATUSES, Row
+from .sandbox import SandboxUnavailable, find_bwrap
 from .submission import collect_submissions, sha256_of
+
+NO_SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): every notebook runs as "
+                      "your user and can read and write your files, including these grades")
 
 __all__ = ["grade_folder", "collect_submissions", "cli_grade", "GradeFilesExist"]
 
@@ -134,16 +138,33 @@ def _to_grade(submissions: Path, rows: dict) -> list:
     return todo
 
 
+def _hidden_paths(submissions: Path, out: Path) -> list:
+    """What a sandboxed kernel must not see even where it lies under a folder it may read."""
+    course = Path(__file__).resolve().parents[2]
+    return [str(p.resolve()) for p in (submissions, out, course / "solutions", course / "tests")]
+
+
 def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = False,
                  force: bool = False, jobs: int | None = None, limits: Limits | None = None,
-                 seed: int = 0, quiet: bool = False, stream=None) -> dict:
-    """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`)."""
+                 seed: int = 0, quiet: bool = False, stream=None, sandbox: bool = True) -> dict:
+    """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`).
+
+    ``sandbox=False`` runs the kernels unconfined (unsafe; warned about in the output and in
+    ``grades.json``); with ``sandbox=True`` a missing bwrap raises :class:`SandboxUnavailable`.
+    """
     assignment = get(number)
     limits = limits or Limits()
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise FileNotFoundError(f"submissions folder {submissions} does not exist")
-    settings = {"seed": seed, "limits": asdict(limits)}
+    if sandbox and find_bwrap() is None:
+        from .sandbox import Sandbox
+
+        Sandbox.for_grading()  # raises SandboxUnavailable with the explanation
+    settings = {"seed": seed, "limits": asdict(limits),
+                "sandbox": "bubblewrap" if sandbox else NO_SANDBOX_WARNING}
+    if not sandbox:
+        print(NO_SANDBOX_WARNING, file=stream or sys.stderr)
     rows = _previous_rows(out, assignment, seed, resume, force)
     todo = _to_grade(submissions, rows)
     progress = Progress(len(todo), quiet=quiet, stream=stream)
@@ -154,7 +175,8 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
 
     def one(student, path, digest):
         job = {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
-               "seed": seed, "limits": asdict(limits)}
+               "seed": seed, "limits": asdict(limits), "sandbox": sandbox,
+               "hide": _hidden_paths(submissions, out)}
         row = _run_worker(job, assignment, limits.total_timeout + 120)
         row.student, row.file, row.sha256 = student, path.name, digest
         return row
@@ -188,8 +210,8 @@ def cli_grade(args) -> int:
     try:
         rows = grade_folder(args.assignment, Path(args.submissions), Path(args.out),
                             resume=args.resume, force=args.force, jobs=args.jobs, limits=limits,
-                            seed=args.seed, quiet=args.quiet)
-    except (GradeFilesExist, FileNotFoundError) as exc:
+                            seed=args.seed, quiet=args.quiet, sandbox=not args.no_sandbox)
+    except (GradeFilesExist, FileNotFoundError, SandboxUnavailable) as exc:
         print(f"mlpkit grade: {exc}", file=sys.stderr)
         return 2
     counts: dict = {}
@@ -198,4 +220,6 @@ def cli_grade(args) -> int:
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES + (GRADER_ERROR,) if s in counts)
     print(f"graded {len(rows)} submission(s) of assignment {assignment.number}: {summary}")
     print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json and feedback/")
+    if args.no_sandbox:
+        print(NO_SANDBOX_WARNING)
     return 0

@@ -18,16 +18,26 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 
 from .assignments import get  # noqa: E402
-from .execute import Limits  # noqa: E402
+from .execute import KernelStart, Limits  # noqa: E402
 from .grade import grade_submission  # noqa: E402
+from .sandbox import Sandbox  # noqa: E402
+
+
+def kernel_start(job: dict, job_dir: str, limits: Limits):
+    """``work_dir -> KernelStart``: in a bwrap sandbox unless the job says ``"sandbox": false``."""
+    if not job.get("sandbox", True):
+        return lambda work: KernelStart.plain(work, limits)
+    sandbox = Sandbox.for_grading(hide=[*job.get("hide", []), job_dir], tmp_mb=limits.file_mb)
+    return lambda work: KernelStart.sandboxed(sandbox, limits)
 
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     limits = Limits(**job["limits"])
+    start = kernel_start(job, str(Path(argv[0]).resolve().parent), limits)
     row = grade_submission(Path(job["path"]), get(job["assignment"]), job["student"],
-                           int(job["seed"]), limits)
+                           int(job["seed"]), limits, start=start)
     tmp = Path(argv[1] + ".tmp")
     tmp.write_text(json.dumps(row.to_dict()), encoding="utf-8")
     os.replace(tmp, argv[1])
