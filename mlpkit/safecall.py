@@ -29,6 +29,10 @@ NUMERIC_KINDS = "biuf"
 MAX_ARRAY_BYTES = 64 * 2**20
 MAX_DEPTH = 6
 ERROR_CHARS = 300
+EXIT_ERROR = ("SystemExit: it calls sys.exit(), exit() or quit(), which stops the program; a "
+              "function must return its result instead")
+INPUT_ERROR = ("StdinNotImplementedError: it calls input(); a graded function cannot ask for input "
+               "(nobody is there to type it): take the value as an argument")
 
 
 class Unsupported:
@@ -144,16 +148,22 @@ def _same(a, b) -> bool:
         return False
 
 
+def changed_inputs(before, after) -> list:
+    """Positions of the arguments whose value differs between ``before`` and ``after``."""
+    return [i for i, (a, b) in enumerate(zip(after, before)) if not _same(a, b)]
+
+
 def call(fn, args, kwargs=None) -> dict:
     """Call ``fn(*args, **kwargs)`` on private copies of the inputs.
 
     Returns ``{"status": "ok" | "not-implemented" | "error" | "missing",
-    "value": ..., "error": "TypeError: ...", "mutated": [argument positions changed in place]}``.
+    "value": ..., "error": "TypeError: ...", "mutated": [argument positions changed in place],
+    "after": the arguments as the call left them}``.
     Warnings are silenced: a grade never depends on them.
     """
     kwargs = dict(kwargs or {})
     if fn is None or not callable(fn):
-        return {"status": "missing", "value": None, "error": "", "mutated": []}
+        return {"status": "missing", "value": None, "error": "", "mutated": [], "after": list(args)}
     args = [_fresh(a) for a in args]
     before = [_snapshot(a) for a in args]
     out = {"status": "ok", "value": None, "error": "", "mutated": []}
@@ -162,26 +172,36 @@ def call(fn, args, kwargs=None) -> dict:
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
                 out["value"] = fn(*args, **kwargs)
-    except NotImplementedError:
-        out["status"] = "not-implemented"
+    except NotImplementedError as exc:
+        if type(exc).__name__ == "StdinNotImplementedError":  # input() where no one can answer
+            out["status"], out["error"] = "error", INPUT_ERROR
+        else:
+            out["status"] = "not-implemented"
+    except SystemExit:
+        out["status"], out["error"] = "error", EXIT_ERROR
     except RecursionError:
         out["status"], out["error"] = "error", "RecursionError: maximum recursion depth exceeded"
     except Exception as exc:  # the student's bug, reported to the student
         out["status"] = "error"
         out["error"] = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
-    out["mutated"] = [i for i, (a, b) in enumerate(zip(args, before)) if not _same(a, b)]
+    out["mutated"] = changed_inputs(before, args)
+    out["after"] = args
     return out
 
 
-def encode_call(result: dict) -> dict:
-    """A :func:`call` result as JSON-compatible data."""
-    return {"status": str(result["status"]), "value": encode(result["value"]),
-            "error": str(result["error"])[:ERROR_CHARS],
-            "mutated": [int(i) for i in result["mutated"]]}
+def encode_call(result: dict, with_inputs: bool = False) -> dict:
+    """A :func:`call` result as JSON-compatible data; ``with_inputs``: also the arguments as the
+    call left them (so the grader, not the kernel, tells whether they were changed)."""
+    out = {"status": str(result["status"]), "value": encode(result["value"]),
+           "error": str(result["error"])[:ERROR_CHARS],
+           "mutated": [int(i) for i in result["mutated"]]}
+    if with_inputs:
+        out["after"] = encode(list(result["after"]))
+    return out
 
 
 def decode_call(data) -> dict:
-    """Inverse of :func:`encode_call`, strict."""
+    """Inverse of :func:`encode_call`, strict (``"after"`` is ``None`` when not sent)."""
     if not isinstance(data, dict):
         raise ValueError("a call result must be an object")
     status = data.get("status")
@@ -190,8 +210,11 @@ def decode_call(data) -> dict:
     mutated = data.get("mutated", [])
     if not (isinstance(mutated, list) and all(isinstance(i, int) for i in mutated)):
         raise ValueError("bad 'mutated' field")
+    after = decode(data["after"]) if "after" in data else None
+    if after is not None and not isinstance(after, list):
+        raise ValueError("bad 'after' field")
     return {"status": status, "value": decode(data.get("value")),
-            "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated}
+            "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated, "after": after}
 
 
 # ---------------------------------------------------------------- in the kernel
@@ -199,18 +222,23 @@ def decode_call(data) -> dict:
 RESULT_MIME = "text/x-mlpkit-call-results"
 
 
-def run_group(record, user_ns, names, function, cases_text) -> None:
+def run_group(holder, user_ns, names, function, cases_text) -> None:
     """Inside the student's kernel: call ``function`` on every case of ``cases_text``.
 
-    ``record`` maps each graded name to the last callable bound to it at the end
+    ``holder.record`` maps each graded name to the last callable bound to it at the end
     of any cell (see ``mlpkit.grader.grade``); the graded names are re-bound to
     those functions first, so a name reused later for something else (a result,
-    a plot) does not break the functions that call it. Publishes the results once,
+    a plot) does not break the functions that call it; names the last cells removed
+    (``%reset``) are put back from ``holder.namespace``. Publishes the results once,
     at the end, as a ``display_data`` message; no message means "did not finish".
     """
     from IPython.core.interactiveshell import InteractiveShell
 
+    record = getattr(holder, "record", None)
     record = record if isinstance(record, dict) else {}
+    saved = getattr(holder, "namespace", None)
+    for k, v in (saved.items() if isinstance(saved, dict) else ()):
+        user_ns.setdefault(k, v)
     for n in names:
         if n in record:
             user_ns[n] = record[n]
@@ -219,6 +247,6 @@ def run_group(record, user_ns, names, function, cases_text) -> None:
         cand = user_ns.get(function)
         fn = cand if callable(cand) and not isinstance(cand, type) else None
     cases = decode(json.loads(cases_text))
-    results = [encode_call(call(fn, list(args))) for args in cases]
+    results = [encode_call(call(fn, list(args)), with_inputs=True) for args in cases]
     text = json.dumps({"function": function, "results": results})
     InteractiveShell.instance().display_pub.publish(data={RESULT_MIME: text}, metadata={})

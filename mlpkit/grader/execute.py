@@ -31,6 +31,7 @@ from nbclient.util import ensure_async, run_sync
 from traitlets import List, Unicode
 
 from ..safecall import RESULT_MIME
+from .treewatch import TreeWatch
 
 # A kernel that dies before it has run anything says nothing about the submission (seen:
 # "Kernel died before replying to kernel_info" once in ~40 kernels started side by side,
@@ -47,9 +48,10 @@ __all__ = ["Limits", "KernelStart", "GradingKernelManager", "Kernel", "START_TRI
 class Limits:
     cell_timeout: float = 60.0
     total_timeout: float = 600.0
-    memory_mb: int = 2048
+    memory_mb: int = 2048          # per process (RLIMIT_AS) and for the whole tree (TreeWatch)
     file_mb: int = 512
     startup_timeout: float = 60.0
+    max_processes: int = 64        # in the kernel's process tree
 
 
 def kernel_env(home: str) -> dict:
@@ -164,6 +166,8 @@ class Kernel:
 
     def __init__(self, start: KernelStart, limits: Limits):
         self.start, self.limits, self.killed, self.connection_dir = start, limits, False, None
+        self.error_name = None  # the exception name of the last cell's error
+        self.watch = None
         self.client = _Client(nbformat.v4.new_notebook(), kernel_name="python3", allow_errors=True,
                               interrupt_on_timeout=True, startup_timeout=int(limits.startup_timeout),
                               record_timing=False, store_widget_state=False,
@@ -181,7 +185,14 @@ class Kernel:
         self.connection_dir = tempfile.mkdtemp(prefix="mlpkit-kernel-")  # fresh: never reused
         self.client.km = self.start.manager(self.connection_dir)
         self.client.start_new_kernel(**self.start.popen_kwargs(self.connection_dir))
+        self.watch = TreeWatch(self.client.km.provisioner.pid, self.limits.memory_mb,
+                               self.limits.max_processes)
         self.client.start_new_kernel_client()
+
+    @property
+    def death(self) -> str:
+        """Why the grader killed the kernel's processes ("" if it did not)."""
+        return self.watch.reason if self.watch is not None else ""
 
     def run(self, code: str, timeout: float) -> tuple[str, list]:
         if self.client.kc is None or not run_sync(self._alive)():
@@ -201,12 +212,13 @@ class Kernel:
         return bool(await ensure_async(self.client.km.is_alive()))
 
     async def _execute(self, cell, kill_after: float):
-        self._reply = "ok"
+        self._reply, self.error_name = "ok", None
         loop = asyncio.get_running_loop()
         watchdog = loop.call_later(kill_after, self._kill)
 
         async def on_error(cell, cell_index, execute_reply):
             self._reply = "error"
+            self.error_name = str((execute_reply or {}).get("content", {}).get("ename", ""))[:100]
 
         self.client.on_cell_error = on_error
         try:
@@ -221,6 +233,9 @@ class Kernel:
 
     def close(self):  # also after a failed start: the client or manager may be half made
         km, kc = self.client.km, self.client.kc
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch.kill_all()  # whatever the notebook left running
         try:
             if kc is not None:
                 kc.stop_channels()

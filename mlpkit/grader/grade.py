@@ -33,7 +33,7 @@ from .execute import START_TRIES, Kernel, KernelStart, Limits
 from .judge import decode_results, score, status_of
 from .rows import Event, Row
 from .spec import Assignment
-from .submission import NotANotebook, load_submission
+from .submission import NotANotebook, code_digest, load_submission
 
 MAX_RESTARTS = 3
 
@@ -41,12 +41,20 @@ __all__ = ["grade_submission", "MAX_RESTARTS"]
 
 SETUP = '''\
 def _mlpkit_setup_{token}():
-    import os, sys
+    import os, sys, types
     ip = get_ipython()
     names = {names!r}
-    record = {{}}
+    # outside the user namespace, so that a later %reset cannot lose the functions
+    holder = types.ModuleType("_mlpkit_record_{token}")
+    holder.record = record = {{}}
+    holder.namespace = {{}}
+    sys.modules[holder.__name__] = holder
+    def no_exit(*args, **kwargs):  # exit() / quit(): an error in that cell, not a dead kernel
+        raise SystemExit("exit() or quit() called")
+    ip.ask_exit = no_exit
     def snapshot(*args, **kwargs):
         ns = ip.user_ns
+        holder.namespace.update(ns)  # what the functions' globals held, in case of a %reset
         for n in names:
             v = ns.get(n)
             if callable(v) and not isinstance(v, type):
@@ -59,8 +67,7 @@ def _mlpkit_setup_{token}():
     sink = open(os.devnull, "w")
     sys.stdout = sink
     sys.stderr = sink
-    return record
-_mlpkit_record_{token} = _mlpkit_setup_{token}()
+_mlpkit_setup_{token}()
 del _mlpkit_setup_{token}
 '''
 
@@ -72,9 +79,17 @@ del _t_{token}
 '''
 
 GROUP = '''\
-_mlpkit_h_{token}.run_group(globals().get("_mlpkit_record_{token}", {{}}), globals(), {names!r}, \
-{function!r}, {cases!r})
+_mlpkit_h_{token}.run_group(__import__("sys").modules.get("_mlpkit_record_{token}"), globals(), \
+{names!r}, {function!r}, {cases!r})
 '''
+
+# What a cell's error says about the notebook, worth a note in the feedback (by exception name).
+CELL_NOTES = {
+    "SystemExit": "cell {n} calls exit(), quit() or sys.exit(): ignored, the rest of the notebook "
+                  "was run (do not stop the program in a notebook)",
+    "StdinNotImplementedError": "cell {n} calls input(): the grader cannot type an answer, so that "
+                                "cell stopped there with an error (use a variable instead)",
+}
 
 
 @dataclass
@@ -92,6 +107,7 @@ class _Run:
     notes: dict = field(default_factory=dict)
     skip_cells: set = field(default_factory=set)
     skip_groups: set = field(default_factory=set)
+    cell_notes: list = field(default_factory=list)
     crashed: bool = False
     timed_out: bool = False
 
@@ -134,6 +150,7 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
     finally:
         shutil.rmtree(work, ignore_errors=True)
     row = _row(run, student, path.name, seed, notes, context)
+    row.code_sha256 = code_digest(cells)
     row.elapsed = round(time.monotonic() - t0, 2)
     return row
 
@@ -191,10 +208,15 @@ def _run_cells(run: _Run, kernel: Kernel) -> str:
             if status == "timeout-killed":
                 run.skip_cells.add(number)
                 return "restart"
+        elif status == "error" and kernel.error_name in CELL_NOTES:
+            note = CELL_NOTES[kernel.error_name].format(n=number)
+            if note not in run.cell_notes:
+                run.cell_notes.append(note)
         elif status == "dead":
-            run.crash(f"the kernel died in cell {number} (os._exit, a signal or the memory limit "
-                      f"of {run.limits.memory_mb} MB?); that cell was skipped and the notebook "
-                      "re-run without it", number)
+            why = kernel.death or (f"os._exit, a signal or the memory limit of "
+                                   f"{run.limits.memory_mb} MB?")
+            run.crash(f"the kernel died in cell {number} ({why}); that cell was skipped and the "
+                      "notebook re-run without it", number)
             run.skip_cells.add(number)
             return "restart"
     return "done"
@@ -220,12 +242,12 @@ def _run_groups(run: _Run, kernel: Kernel) -> str:
 def _call_group(run: _Run, kernel: Kernel, g) -> str:
     """Call one group's function on its cases: ``next`` or ``restart-after-call``."""
     timeout = run.limits.cell_timeout
-    cases = json.dumps(safecall.encode(list(run.cases[g.id])))
+    wire = safecall.encode(list(run.cases[g.id]))
     code = GROUP.format(token=run.token, names=tuple(run.assignment.functions), function=g.function,
-                        cases=cases)
+                        cases=json.dumps(wire))
     status, texts = kernel.run(code, min(timeout, run.left()))
     if status == "ok" and texts:
-        run.results[g.id], note = decode_results(texts, len(run.cases[g.id]))
+        run.results[g.id], note = decode_results(texts, safecall.decode(wire))
         if note:
             run.notes[g.id] = note
     elif status in ("timeout", "timeout-killed"):
@@ -239,6 +261,7 @@ def _call_group(run: _Run, kernel: Kernel, g) -> str:
         return "restart-after-call" if status == "timeout-killed" else "next"
     elif status == "dead":
         msg = f"calling {g.function} on the hidden inputs killed the kernel"
+        msg += f" ({kernel.death})" if kernel.death else ""
         run.crash(msg)
         run.skip_groups.add(g.id)
         run.notes[g.id] = msg
@@ -262,7 +285,8 @@ def _row(run: _Run, student: str, file: str, seed: int, notes: list, context) ->
         parts.append(f"{n - failed} of {n} checks passed")
     total = round(sum(c.points for c in checks.values()), 4)
     return Row(student=student, file=file, status=status, total=total, max_total=a.max_points,
-               message="; ".join(parts + notes), checks=checks, events=run.events, notes=notes,
+               message="; ".join(parts + run.cell_notes + notes), checks=checks, events=run.events,
+               notes=run.cell_notes + notes,
                seed=seed)
 
 

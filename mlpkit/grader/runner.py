@@ -20,7 +20,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,8 +31,11 @@ from .execute import Limits
 from .report import write_reports
 from .rows import GRADER_ERROR, STATUSES, Row
 from .sandbox import SandboxUnavailable, find_bwrap
-from .submission import collect_submissions, sha256_of
+from .submission import collect_submissions, readable, sha256_of
 
+LIMITS_ENFORCED = ("no cgroup: memory_mb is an address-space limit per process (RLIMIT_AS) and a "
+                   "limit on the resident memory of the kernel's whole process tree, checked with "
+                   "the process count (max_processes) every 0.2 s; file_mb is RLIMIT_FSIZE")
 NO_SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): every notebook runs as "
                       "your user and can read and write your files, including these grades")
 
@@ -76,26 +78,27 @@ class Progress:
 
 
 def _run_worker(job: dict, assignment, timeout: float) -> Row:
-    """One submission graded by a worker process; a row whatever happened to the worker."""
-    student, file = job["student"], Path(job["path"]).name
-    with tempfile.TemporaryDirectory(prefix="grade-job-") as d:
-        jp, rp = Path(d) / "job.json", Path(d) / "row.json"
-        jp.write_text(json.dumps(job), encoding="utf-8")
-        cmd = [sys.executable, "-m", "mlpkit.grader.worker", str(jp), str(rp)]
+    """One submission graded by a worker process (job on its stdin, row on its stdout); a row
+    whatever happened to the worker."""
+    student, file = job["student"], readable(Path(job["path"]).name)
+    cmd = [sys.executable, "-m", "mlpkit.grader.worker"]
+    try:
+        proc = subprocess.run(cmd, input=json.dumps(job).encode(), capture_output=True,
+                              timeout=timeout, start_new_session=True)
+    except subprocess.TimeoutExpired:
+        return Row.failed(assignment, student, file, "timeout",
+                          f"grading took longer than {timeout:g} s and was stopped")
+    err = proc.stderr.decode("utf-8", "replace")[-500:]
+    if proc.returncode == 0:
         try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=timeout, start_new_session=True)
-            err = proc.stderr.decode("utf-8", "replace")[-500:]
-        except subprocess.TimeoutExpired:
-            return Row.failed(assignment, student, file, "timeout",
-                              f"grading took longer than {timeout:g} s and was stopped")
-        if rp.exists():
-            try:
-                return Row.from_dict(json.loads(rp.read_text(encoding="utf-8")))
-            except Exception:
-                pass
-        return Row.failed(assignment, student, file, GRADER_ERROR, f"the grading worker failed "
-                          f"(exit code {proc.returncode}): {err.strip()[-300:]}")
+            return Row.from_dict(json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1]))
+        except Exception as exc:
+            err = f"unreadable row ({type(exc).__name__}) {err}"
+    if proc.returncode < 0:  # killed by a signal: not a bug of the grader's code
+        return Row.failed(assignment, student, file, "crashed", f"the grading worker was "
+                          f"killed by signal {-proc.returncode} (out of memory?)")
+    return Row.failed(assignment, student, file, GRADER_ERROR, f"the grading worker failed "
+                      f"(exit code {proc.returncode}): {err.strip()[-300:]}")
 
 
 def _previous_rows(out: Path, assignment, seed: int, resume: bool, force: bool) -> dict:
@@ -126,15 +129,23 @@ def _previous_rows(out: Path, assignment, seed: int, resume: bool, force: bool) 
     return {r.student: r for r in rows}
 
 
-def _to_grade(submissions: Path, rows: dict) -> list:
-    """``(student, path, sha256)`` of every submission not already graded with the same file."""
+def _to_grade(submissions: Path, rows: dict, assignment) -> list:
+    """``(student, path, sha256)`` of every submission not already graded with the same file.
+
+    Entries refused outright (symbolic links, FIFOs, folders without a notebook) get their row
+    in ``rows`` here.
+    """
     todo = []
-    for student, path in collect_submissions(submissions):
-        digest = sha256_of(path) if path.is_file() else ""
-        prev = rows.get(student)
+    for e in collect_submissions(submissions):
+        if e.refused:
+            rows[e.student] = Row.failed(assignment, e.student, readable(e.path.name), e.refused,
+                                         e.reason)
+            continue
+        digest = sha256_of(e.path)
+        prev = rows.get(e.student)
         if prev and prev.sha256 == digest and digest and prev.status != GRADER_ERROR:
             continue
-        todo.append((student, path, digest))
+        todo.append((e.student, e.path, digest))
     return todo
 
 
@@ -162,11 +173,12 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
 
         Sandbox.for_grading()  # raises SandboxUnavailable with the explanation
     settings = {"seed": seed, "limits": asdict(limits),
-                "sandbox": "bubblewrap" if sandbox else NO_SANDBOX_WARNING}
+                "sandbox": "bubblewrap" if sandbox else NO_SANDBOX_WARNING,
+                "limits_enforced": LIMITS_ENFORCED}
     if not sandbox:
         print(NO_SANDBOX_WARNING, file=stream or sys.stderr)
     rows = _previous_rows(out, assignment, seed, resume, force)
-    todo = _to_grade(submissions, rows)
+    todo = _to_grade(submissions, rows, assignment)
     progress = Progress(len(todo), quiet=quiet, stream=stream)
     lock = threading.Lock()
     if not todo:
@@ -178,7 +190,7 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
                "seed": seed, "limits": asdict(limits), "sandbox": sandbox,
                "hide": _hidden_paths(submissions, out)}
         row = _run_worker(job, assignment, limits.total_timeout + 120)
-        row.student, row.file, row.sha256 = student, path.name, digest
+        row.student, row.file, row.sha256 = student, readable(path.name), digest
         return row
 
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:

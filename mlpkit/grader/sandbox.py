@@ -83,13 +83,10 @@ class Sandbox:
                 "submission's kernel must run in a sandbox. Install it (Debian/Ubuntu: apt-get "
                 "install bubblewrap), or pass --no-sandbox to grade UNSAFELY: each notebook then "
                 "runs as your user and can read and write your files, including the grades")
-        import matplotlib
-
         import mlpkit
 
         mpl = os.environ.get("MPLCONFIGDIR") or str(Path.home() / ".config" / "matplotlib")
-        ro = ["/usr", *_ETC, sys.prefix, sys.base_prefix, Path(mlpkit.__file__).parent,
-              Path(matplotlib.__file__).parent, mpl]
+        ro = ["/usr", *_ETC, sys.prefix, sys.base_prefix, Path(mlpkit.__file__).parent, mpl]
         ro = sorted({os.path.abspath(p) for p in ro if os.path.exists(p)} |
                     {_real(p) for p in (sys.prefix, sys.base_prefix)})
         return cls(bwrap=bwrap, read_only=ro, hide=[_real(h) for h in hide], tmp_mb=tmp_mb)

@@ -1,14 +1,14 @@
-"""The grading worker: ``python -m mlpkit.grader.worker JOB.json ROW.json``.
+"""The grading worker: ``python -m mlpkit.grader.worker < JOB > ROW``.
 
 The runner starts one worker process per submission, so a misbehaving
-submission can only take down its own worker. ``JOB.json`` names the file, the
-assignment, the student, the seed and the limits; the worker grades it
-(:func:`mlpkit.grader.grade.grade_submission`) and writes the row to ``ROW.json``.
+submission can only take down its own worker. The job (JSON on stdin) names the
+file, the assignment, the student, the seed, the limits and the sandbox; the
+worker grades it (:func:`mlpkit.grader.grade.grade_submission`) and prints the
+row as JSON on stdout: no job folder, no file a kernel could forge or block.
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -23,24 +23,21 @@ from .grade import grade_submission  # noqa: E402
 from .sandbox import Sandbox  # noqa: E402
 
 
-def kernel_start(job: dict, job_dir: str, limits: Limits):
+def kernel_start(job: dict, limits: Limits):
     """``work_dir -> KernelStart``: in a bwrap sandbox unless the job says ``"sandbox": false``."""
     if not job.get("sandbox", True):
         return lambda work: KernelStart.plain(work, limits)
-    sandbox = Sandbox.for_grading(hide=[*job.get("hide", []), job_dir], tmp_mb=limits.file_mb)
+    sandbox = Sandbox.for_grading(hide=job.get("hide", []), tmp_mb=limits.file_mb)
     return lambda work: KernelStart.sandboxed(sandbox, limits)
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+def main() -> int:
+    job = json.loads(sys.stdin.read())
     limits = Limits(**job["limits"])
-    start = kernel_start(job, str(Path(argv[0]).resolve().parent), limits)
     row = grade_submission(Path(job["path"]), get(job["assignment"]), job["student"],
-                           int(job["seed"]), limits, start=start)
-    tmp = Path(argv[1] + ".tmp")
-    tmp.write_text(json.dumps(row.to_dict()), encoding="utf-8")
-    os.replace(tmp, argv[1])
+                           int(job["seed"]), limits, start=kernel_start(job, limits))
+    sys.stdout.write(json.dumps(row.to_dict()) + "\n")
+    sys.stdout.flush()
     return 0
 
 
