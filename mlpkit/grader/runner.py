@@ -188,6 +188,7 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
     def one(student, path, digest):
         job = {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
                "seed": seed, "limits": asdict(limits), "sandbox": sandbox,
+               "runner_pid": os.getpid(),
                "hide": _hidden_paths(submissions, out)}
         row = _run_worker(job, assignment, limits.total_timeout + 120)
         row.student, row.file, row.sha256 = student, readable(path.name), digest
@@ -231,6 +232,11 @@ def cli_grade(args) -> int:
         counts[r.status] = counts.get(r.status, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES + (GRADER_ERROR,) if s in counts)
     print(f"graded {len(rows)} submission(s) of assignment {assignment.number}: {summary}")
+    groups = sorted({tuple(sorted([r.student, *r.similar_to])) for r in rows.values() if r.similar_to})
+    if groups:
+        print("identical code (outputs, metadata and blank lines ignored; column similar_to):")
+        for g in groups:
+            print("  " + " = ".join(g))
     print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json and feedback/")
     if args.no_sandbox:
         print(NO_SANDBOX_WARNING)

@@ -9,6 +9,7 @@ row as JSON on stdout: no job folder, no file a kernel could forge or block.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,8 +32,23 @@ def kernel_start(job: dict, limits: Limits):
     return lambda work: KernelStart.sandboxed(sandbox, limits)
 
 
+def die_with_runner(parent: int | None):
+    """Linux: SIGKILL this worker when the runner dies (a run killed half-way leaves no worker:
+    its kernel dies with it, ``bwrap --die-with-parent``)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        return
+    if parent is not None and os.getppid() != parent:  # the runner died before the prctl
+        os._exit(1)
+
+
 def main() -> int:
     job = json.loads(sys.stdin.read())
+    die_with_runner(job.get("runner_pid"))
     limits = Limits(**job["limits"])
     row = grade_submission(Path(job["path"]), get(job["assignment"]), job["student"],
                            int(job["seed"]), limits, start=kernel_start(job, limits))
