@@ -11,18 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
-from .spec import Assignment, CallGroup, HiddenCheck, draw_seed as _seed, public_judge as _j
+from .spec import (Assignment, CallGroup, HiddenCheck, distinct_ints as _distinct,
+                   draw_seed as _seed, public_judge as _j, seed_dependent)
 
 __all__ = ["ASSIGNMENTS", "get"]
 
 
 # ------------------------------------------------------------------ 00
-def _distinct(rng, k, low=1, high=40):
-    """``k`` distinct ints in ``[low, high)``: no accidental n_in = n_out = m, so a transposed
-    shape never looks right."""
-    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
-
-
 def _shapes_cases(rng, ctx):
     out = []
     for n_layers in (1, 2, int(rng.integers(3, 5))):
@@ -272,8 +267,14 @@ def _mb_cases(rng, ctx):
     return [(int(rng.integers(20, 200)), int(rng.integers(3, 17)), _seed(rng)) for _ in range(3)]
 
 
+def _mb_seed_cases(rng, ctx):
+    m, bs = int(rng.integers(20, 200)), int(rng.integers(3, 17))
+    return [(m, bs, _seed(rng)) for _ in range(3)]
+
+
 A07 = Assignment("07", "07_mlp_digits", groups=[
     CallGroup("minibatches", "minibatches", ("m", "batch_size", "seed"), _mb_cases),
+    CallGroup("minibatches_seeds", "minibatches", ("m", "batch_size", "seed"), _mb_seed_cases),
     CallGroup("train", "train_mlp", ("X", "y", "seed"),
               lambda rng, ctx: [(ctx["X_train"], ctx["y_train"], int(rng.integers(1000)))]),
 ], checks=[
@@ -281,8 +282,8 @@ A07 = Assignment("07", "07_mlp_digits", groups=[
                 _j(ex07.judge_minibatches, part="cover")),
     HiddenCheck("minibatch_sizes", "minibatches", 1, "batches of batch_size",
                 _j(ex07.judge_minibatches, part="sizes")),
-    HiddenCheck("minibatch_shuffled", "minibatches", 1, "shuffled",
-                _j(ex07.judge_minibatches, part="shuffled")),
+    HiddenCheck("minibatch_shuffled", "minibatches_seeds", 1, "shuffled, by the seed",
+                _j(ex07.judge_minibatches, part="shuffled"), judge_group=seed_dependent),
     HiddenCheck("accuracy", "train", 7, f"test accuracy >= {ex07.TARGET} (half from "
                                         f"{ex07.PARTIAL})",
                 lambda args, value, ctx: ex07.judge_train(value, ctx["X_test"], ctx["y_test"])),

@@ -69,8 +69,9 @@ def kernel_env(home: str) -> dict:
     return env
 
 
-def rlimits(memory_mb: int, file_mb: int) -> Callable[[], None]:
-    """A ``preexec_fn`` setting the address-space, file-size and core-dump limits (POSIX)."""
+def rlimits(memory_mb: int, file_mb: int, cpu_s: int | None = None) -> Callable[[], None]:
+    """A ``preexec_fn`` setting the address-space, file-size, CPU-time (per process: every
+    core's seconds count) and core-dump limits (POSIX)."""
     def preexec():  # runs in the kernel process before exec
         try:
             import resource
@@ -80,6 +81,8 @@ def rlimits(memory_mb: int, file_mb: int) -> Callable[[], None]:
             fsz = int(file_mb) * 2**20
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsz, fsz))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if cpu_s:
+                resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_s), int(cpu_s) + 5))
         except Exception:
             pass
     return preexec
@@ -140,7 +143,8 @@ class KernelStart:
 
 
 def _preexec(limits: Limits):
-    return rlimits(limits.memory_mb, limits.file_mb) if os.name == "posix" else None
+    cpu = math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 30  # only a runaway meets it
+    return rlimits(limits.memory_mb, limits.file_mb, cpu) if os.name == "posix" else None
 
 
 class _Client(NotebookClient):

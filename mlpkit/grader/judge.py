@@ -49,6 +49,15 @@ def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
                 worst, note = frac, msg
             elif not note:
                 note = msg
+    if check.judge_group is not None:
+        try:
+            out = check.judge_group(cases, [r["value"] for r in results], context)
+        except Failed as exc:
+            return 0.0, str(exc)
+        except Exception as exc:
+            return 0.0, f"could not judge the returned values ({type(exc).__name__}: {exc})"
+        if out is not None and out[0] < worst:
+            worst, note = out
     return worst, note or "passed"
 
 
