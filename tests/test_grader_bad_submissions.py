@@ -21,7 +21,7 @@ from mlpkit.grader.execute import Limits
 from mlpkit.grader.report import csv_cell, feedback_name
 from mlpkit.grader.runner import GradeFilesExist, grade_folder
 
-LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536)
+LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536, file_mb=64)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_at_least_25_bad_submissions(graded):
     # hostile.py (issue 13)
     "forges_row_json", "sabotages_other_jobs", "setsid_rewrites_grades", "reads_solutions",
     "sees_grader_folders", "uses_network", "kills_workers", "patches_array_equal",
-    "children_memory", "many_processes", "exit_in_cell", "quit_in_cell", "sys_exit_in_function",
+    "children_memory", "many_processes", "fills_connection_folder", "exit_in_cell", "quit_in_cell", "sys_exit_in_function",
     "exit_in_function", "input_in_function", "reset_last_cell", "huge_stored_outputs",
     "symlink_to_solution", "dangling_symlink", "fifo_entry", "folder_without_notebook",
     ".dotfile", hostile.LATIN1_ID, *hostile.NO_ASCII, hostile.LONG_ID + "a", hostile.LONG_ID + "b",

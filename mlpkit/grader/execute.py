@@ -190,7 +190,8 @@ class Kernel:
         self.client.km = self.start.manager(self.connection_dir)
         self.client.start_new_kernel(**self.start.popen_kwargs(self.connection_dir))
         self.watch = TreeWatch(self.client.km.provisioner.pid, self.limits.memory_mb,
-                               self.limits.max_processes)
+                               self.limits.max_processes, folder=self.connection_dir,
+                               folder_mb=self.limits.file_mb)
         self.client.start_new_kernel_client()
 
     @property

@@ -29,68 +29,17 @@ from pathlib import Path
 import numpy as np
 
 from .. import safecall
+from .cells import CELL_NOTES, GROUP, HARNESS, SETUP, harness_source
 from .execute import START_TRIES, Kernel, KernelStart, Limits
 from .judge import decode_results, score, status_of
 from .rows import Event, Row
+from .sandbox import Sandbox
 from .spec import Assignment
 from .submission import NotANotebook, code_digest, load_submission
 
 MAX_RESTARTS = 3
 
 __all__ = ["grade_submission", "MAX_RESTARTS"]
-
-SETUP = '''\
-def _mlpkit_setup_{token}():
-    import os, sys, types
-    ip = get_ipython()
-    names = {names!r}
-    # outside the user namespace, so that a later %reset cannot lose the functions
-    holder = types.ModuleType("_mlpkit_record_{token}")
-    holder.record = record = {{}}
-    holder.namespace = {{}}
-    sys.modules[holder.__name__] = holder
-    def no_exit(*args, **kwargs):  # exit() / quit(): an error in that cell, not a dead kernel
-        raise SystemExit("exit() or quit() called")
-    ip.ask_exit = no_exit
-    def snapshot(*args, **kwargs):
-        ns = ip.user_ns
-        holder.namespace.update(ns)  # what the functions' globals held, in case of a %reset
-        for n in names:
-            v = ns.get(n)
-            if callable(v) and not isinstance(v, type):
-                record[n] = v
-    ip.events.register("post_run_cell", snapshot)
-    try:  # tracebacks are never read; formatting 3000 frames of a recursion takes seconds
-        ip.InteractiveTB.set_mode(mode="Minimal")
-    except Exception:
-        pass
-    sink = open(os.devnull, "w")
-    sys.stdout = sink
-    sys.stderr = sink
-_mlpkit_setup_{token}()
-del _mlpkit_setup_{token}
-'''
-
-HARNESS = '''\
-import types as _t_{token}
-_mlpkit_h_{token} = _t_{token}.ModuleType("_mlpkit_harness_{token}")
-exec({source!r}, _mlpkit_h_{token}.__dict__)
-del _t_{token}
-'''
-
-GROUP = '''\
-_mlpkit_h_{token}.run_group(__import__("sys").modules.get("_mlpkit_record_{token}"), globals(), \
-{names!r}, {function!r}, {cases!r})
-'''
-
-# What a cell's error says about the notebook, worth a note in the feedback (by exception name).
-CELL_NOTES = {
-    "SystemExit": "cell {n} calls exit(), quit() or sys.exit(): ignored, the rest of the notebook "
-                  "was run (do not stop the program in a notebook)",
-    "StdinNotImplementedError": "cell {n} calls input(): the grader cannot type an answer, so that "
-                                "cell stopped there with an error (use a variable instead)",
-}
-
 
 @dataclass
 class _Run:
@@ -128,8 +77,8 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
                      limits: Limits, context=None, start=None) -> Row:
     """Everything about one submission, as a :class:`Row`.
 
-    ``start(work_dir) -> KernelStart`` says how kernels are started (default: a plain kernel
-    with resource limits, :meth:`KernelStart.plain`).
+    ``start(work_dir) -> KernelStart`` says how kernels are started (default: in the bubblewrap
+    sandbox, :meth:`KernelStart.sandboxed`; ``KernelStart.plain`` runs them unconfined).
     """
     t0 = time.monotonic()
     seed = _seed_for(base_seed, student, assignment.number)
@@ -144,9 +93,12 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
              for k, g in enumerate(assignment.groups)}
     run = _Run(assignment, [(n, src) for n, t, src in cells if t == "code"], cases, limits,
                t0 + limits.total_timeout)
+    if start is None:
+        sandbox = Sandbox.for_grading(tmp_mb=limits.file_mb)
+        start = lambda d: KernelStart.sandboxed(sandbox, limits)  # noqa: E731
     work = tempfile.mkdtemp(prefix="nb-")
     try:
-        _execute(run, (start or (lambda d: KernelStart.plain(d, limits)))(work))
+        _execute(run, start(work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     row = _row(run, student, path.name, seed, notes, context)
@@ -224,7 +176,7 @@ def _run_cells(run: _Run, kernel: Kernel) -> str:
 
 def _run_groups(run: _Run, kernel: Kernel) -> str:
     """The harness, then each call group not done yet: ``done``, ``stop`` or ``restart-after-call``."""
-    harness = HARNESS.format(token=run.token, source=_harness_source())
+    harness = HARNESS.format(token=run.token, source=harness_source())
     if kernel.run(harness, 30)[0] != "ok":
         run.events.append(Event("crash", "the grader's harness could not be loaded in the kernel "
                                          "(the notebook broke the Python runtime?)"))
@@ -288,12 +240,3 @@ def _row(run: _Run, student: str, file: str, seed: int, notes: list, context) ->
                message="; ".join(parts + run.cell_notes + notes), checks=checks, events=run.events,
                notes=run.cell_notes + notes,
                seed=seed)
-
-
-_SOURCE_CACHE: list = []
-
-
-def _harness_source() -> str:
-    if not _SOURCE_CACHE:
-        _SOURCE_CACHE.append(Path(safecall.__file__).read_text(encoding="utf-8"))
-    return _SOURCE_CACHE[0]

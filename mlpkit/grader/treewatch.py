@@ -7,11 +7,15 @@ all when their resident memory together exceeds the limit or there are too many 
 Inside the sandbox every process a notebook starts, even with ``setsid``, stays a descendant
 (of the PID namespace's init), so none escapes the count.
 
+It also caps what the tree writes into the one host folder a sandboxed kernel can write (its
+connection folder), which no tmpfs size limits.
+
 What it does not stop: a burst faster than the interval (a fork bomb can create many
 processes, or a process allocate fast, between two looks; ``RLIMIT_AS`` still caps each one).
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import psutil
@@ -19,12 +23,26 @@ import psutil
 __all__ = ["TreeWatch"]
 
 
+def _size(folder: str) -> int:
+    total = 0
+    for root, dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
 class TreeWatch:
     """Kill the tree under ``pid`` when it uses more than ``memory_mb`` or ``max_processes``."""
 
-    def __init__(self, pid: int, memory_mb: int, max_processes: int, interval: float = 0.2):
+    def __init__(self, pid: int, memory_mb: int, max_processes: int, interval: float = 0.2,
+                 folder: str | None = None, folder_mb: int = 512):
         self.pid, self.memory = pid, int(memory_mb) * 2**20
         self.max_processes, self.interval = int(max_processes), interval
+        # a host folder the tree can write (the sandbox's connection folder): its size is capped
+        self.folder, self.folder_bytes = folder, int(folder_mb) * 2**20
         self.reason = ""          # why the tree was killed ("" while it was not)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"treewatch-{pid}", daemon=True)
@@ -52,6 +70,9 @@ class TreeWatch:
             elif rss > self.memory:
                 self.reason = (f"the notebook's processes used more than {self.memory // 2**20} MB "
                                f"of memory together (the limit of its process tree)")
+            elif self.folder and _size(self.folder) > self.folder_bytes:
+                self.reason = (f"the notebook wrote more than {self.folder_bytes // 2**20} MB into "
+                               f"its kernel's connection folder")
             if self.reason:
                 self.kill_all()
                 return

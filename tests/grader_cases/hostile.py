@@ -137,6 +137,20 @@ for pid in os.listdir('/proc'):
                 pass
 """
 
+FILL_DISK = """\
+import os, time
+args = open('/proc/self/cmdline', 'rb').read().split(b'\\0')
+conn = os.path.dirname(args[args.index(b'-f') + 1].decode())   # the one writable host folder
+for i in range(8):
+    try:
+        with open(os.path.join(conn, f'fill{i}'), 'wb') as fh:
+            fh.write(b'x' * (40 * 2**20))
+    except OSError:
+        pass
+    time.sleep(0.3)
+time.sleep(30)
+"""
+
 SEES_GRADER = """\
 import os
 _seen = [p for p in [{out!r}, {sub!r}, {sol!r}] if os.path.exists(p)]
@@ -169,6 +183,8 @@ def add_hostile(folder, out_dir, sub_dir, sol, ex, sol_path, add, Expect, FULL, 
         nb=_after(sol, IMPORTS, CHILDREN_MEMORY))
     add("many_processes", Expect("crashed", FULL, "more than 64 processes"),
         nb=_after(sol, IMPORTS, MANY_PROCESSES))
+    add("fills_connection_folder", Expect("crashed", FULL, "into its kernel's connection folder"),
+        nb=_after(sol, IMPORTS, FILL_DISK))
     # -- honest statuses
     add("exit_in_cell", Expect("ok", FULL, "calls exit(), quit() or sys.exit()"),
         nb=_after(sol, IMPORTS, "exit()"))
