@@ -134,15 +134,37 @@ def test_refuses_without_bwrap_unless_no_sandbox(tmp_path, monkeypatch, capsys):
     assert doc["submissions"][0]["status"] == "not-a-notebook"
 
 
-def test_a_worker_killed_by_a_signal_is_a_crash_not_a_grader_error(monkeypatch):
-    import subprocess
+def test_a_worker_killed_by_a_signal_is_a_crash_not_a_grader_error(tmp_path):
+    import os
+    import threading
+    import time
+
+    import nbformat
+    import psutil
 
     from mlpkit.grader import runner
     from mlpkit.grader.assignments import get
+    from mlpkit.grader.execute import Limits
 
-    def killed(*a, **k):
-        return subprocess.CompletedProcess(a, -9, b"", b"")
-
-    monkeypatch.setattr(runner.subprocess, "run", killed)
-    row = runner._run_worker({"student": "s", "path": "/x/s.ipynb"}, get("04"), 10)
+    nb = read(solution_path("02"))
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    job = {"path": str(tmp_path / "slow.ipynb"), "assignment": "02", "student": "slow", "seed": 0,
+           "limits": {**Limits(cell_timeout=90).__dict__}, "sandbox": True, "hide": [],
+           "tmp": str(tmp_path)}
+    out = []
+    t = threading.Thread(target=lambda: out.append(runner._run_worker(job, get("02"), 120)))
+    t.start()
+    me, workers = psutil.Process(os.getpid()), []
+    for _ in range(300):          # the worker: a child of the forkserver, with a kernel under it
+        workers = [w for c in me.children() for w in c.children()
+                   if w.name() != "bwrap" and w.children(recursive=True)]
+        if workers:
+            break
+        time.sleep(0.1)
+    assert workers
+    for w in workers:
+        w.kill()
+    t.join(60)
+    row = out[0]
     assert row.status == "crashed" and "killed by signal 9" in row.message and row.total == 0

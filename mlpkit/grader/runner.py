@@ -7,7 +7,7 @@
 * ``grades.json``: the same with every check's message, the settings and the events;
 * ``feedback/<student>.md``: what passed, what failed and why, the points.
 
-Each submission is graded by its own worker process (:mod:`.worker`). The files
+Each submission is graded by its own fresh worker process (:mod:`.worker`). The files
 are rewritten (atomically) after every graded submission, so an interrupted run
 loses nothing and ``--resume`` continues it: rows whose file is unchanged (same
 SHA-256, assignment and seed) are kept, the others graded. An existing
@@ -17,9 +17,11 @@ SHA-256, assignment and seed) are kept, the others graded. An existing
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import subprocess
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -77,28 +79,50 @@ class Progress:
             self.show(last)
 
 
+_CONTEXT: list = []
+
+
+def _context():
+    """A multiprocessing context whose forkserver has imported the worker's modules once."""
+    if not _CONTEXT:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["mlpkit.grader.worker"])
+        _CONTEXT.append(ctx)
+    return _CONTEXT[0]
+
+
 def _run_worker(job: dict, assignment, timeout: float) -> Row:
-    """One submission graded by a worker process (job on its stdin, row on its stdout); a row
-    whatever happened to the worker."""
+    """One submission graded by a fresh worker process; a row whatever happened to it."""
+    from .worker import run_job
+
     student, file = job["student"], readable(Path(job["path"]).name)
-    cmd = [sys.executable, "-m", "mlpkit.grader.worker"]
+    ctx = _context()
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=run_job, args=(job, send), name="mlpkit-grade-worker")
+    proc.start()
+    send.close()
+    data = b""
     try:
-        proc = subprocess.run(cmd, input=json.dumps(job).encode(), capture_output=True,
-                              timeout=timeout, start_new_session=True)
-    except subprocess.TimeoutExpired:
-        return Row.failed(assignment, student, file, "timeout",
-                          f"grading took longer than {timeout:g} s and was stopped")
-    err = proc.stderr.decode("utf-8", "replace")[-500:]
-    if proc.returncode == 0:
-        try:
-            return Row.from_dict(json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1]))
-        except Exception as exc:
-            err = f"unreadable row ({type(exc).__name__}) {err}"
-    if proc.returncode < 0:  # killed by a signal: not a bug of the grader's code
+        if recv.poll(timeout):
+            data = recv.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    recv.close()
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        if not data:
+            return Row.failed(assignment, student, file, "timeout",
+                              f"grading took longer than {timeout:g} s and was stopped")
+    if data.startswith(b"R"):
+        return Row.from_dict(json.loads(data[1:].decode("utf-8")))
+    if proc.exitcode is not None and proc.exitcode < 0:  # a signal: not a bug of the grader
         return Row.failed(assignment, student, file, "crashed", f"the grading worker was "
-                          f"killed by signal {-proc.returncode} (out of memory?)")
+                          f"killed by signal {-proc.exitcode} (out of memory?)")
+    err = data[1:].decode("utf-8", "replace").strip()[-300:]
     return Row.failed(assignment, student, file, GRADER_ERROR, f"the grading worker failed "
-                      f"(exit code {proc.returncode}): {err.strip()[-300:]}")
+                      f"(exit code {proc.exitcode}): {err}")
 
 
 def _previous_rows(out: Path, assignment, seed: int, resume: bool, force: bool) -> dict:
@@ -187,20 +211,25 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
 
     def one(student, path, digest):
         job = {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
-               "seed": seed, "limits": asdict(limits), "sandbox": sandbox,
-               "runner_pid": os.getpid(),
+               "seed": seed, "limits": asdict(limits), "sandbox": sandbox, "tmp": run_tmp,
                "hide": _hidden_paths(submissions, out)}
         row = _run_worker(job, assignment, limits.total_timeout + 120)
         row.student, row.file, row.sha256 = student, readable(path.name), digest
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        for fut in as_completed([pool.submit(one, *t) for t in todo]):
-            row = fut.result()
-            with lock:
-                rows[row.student] = row
-                write_reports(out, assignment, rows, settings)
-            progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
+    # every temporary file of the run (kernels' folders) lies in here, removed at the end even
+    # when a worker was killed
+    run_tmp = tempfile.mkdtemp(prefix=f"mlpkit-grade-{os.getpid()}-")
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+            for fut in as_completed([pool.submit(one, *t) for t in todo]):
+                row = fut.result()
+                with lock:
+                    rows[row.student] = row
+                    write_reports(out, assignment, rows, settings)
+                progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
+    finally:
+        shutil.rmtree(run_tmp, ignore_errors=True)
     return rows
 
 

@@ -1,16 +1,20 @@
-"""The grading worker: ``python -m mlpkit.grader.worker < JOB > ROW``.
+"""The grading worker: one fresh process per submission.
 
-The runner starts one worker process per submission, so a misbehaving
-submission can only take down its own worker. The job (JSON on stdin) names the
-file, the assignment, the student, the seed, the limits and the sandbox; the
-worker grades it (:func:`mlpkit.grader.grade.grade_submission`) and prints the
-row as JSON on stdout: no job folder, no file a kernel could forge or block.
+The runner forks each worker from a multiprocessing *forkserver* that has imported
+this module once (so a worker starts in milliseconds, not the second nbclient and
+nbformat take to import), and calls :func:`run_job` in it: a misbehaving
+submission can only take down its own worker. The job names the file, the
+assignment, the student, the seed, the limits and the sandbox; the worker grades
+it (:func:`mlpkit.grader.grade.grade_submission`) and sends the row back over a
+pipe: no job folder, no file a kernel could forge or block.
+``python -m mlpkit.grader.worker < JOB > ROW`` does the same from a shell.
 """
 from __future__ import annotations
 
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 # nbclient imports nbformat, which imports jsonschema, whose optional IRI format checker imports
@@ -33,8 +37,9 @@ def kernel_start(job: dict, limits: Limits):
 
 
 def die_with_runner(parent: int | None):
-    """Linux: SIGKILL this worker when the runner dies (a run killed half-way leaves no worker:
-    its kernel dies with it, ``bwrap --die-with-parent``)."""
+    """Linux: SIGKILL this worker when its parent (the runner's forkserver, which exits with the
+    runner) dies: a run killed half-way leaves no worker, and its kernel dies with it
+    (``bwrap --die-with-parent``)."""
     try:
         import ctypes
         import signal
@@ -46,13 +51,37 @@ def die_with_runner(parent: int | None):
         os._exit(1)
 
 
-def main() -> int:
-    job = json.loads(sys.stdin.read())
-    die_with_runner(job.get("runner_pid"))
+def grade_job(job: dict) -> dict:
+    if job.get("tmp"):  # the run's temporary folder: the runner removes it, whatever happens
+        tempfile.tempdir = job["tmp"]
     limits = Limits(**job["limits"])
     row = grade_submission(Path(job["path"]), get(job["assignment"]), job["student"],
                            int(job["seed"]), limits, start=kernel_start(job, limits))
-    sys.stdout.write(json.dumps(row.to_dict()) + "\n")
+    return row.to_dict()
+
+
+def run_job(job: dict, conn) -> None:
+    """In a fresh worker process: grade ``job``; send ``b"R" + row JSON`` over ``conn`` (or
+    ``b"E" + the traceback`` when the grader itself failed)."""
+    parent = os.getppid()
+    os.setsid()  # Ctrl-C in the terminal goes to the runner, which stops the run
+    die_with_runner(parent)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # nbclient's log lines are not the instructor's business
+        os.dup2(null, fd)
+    try:
+        conn.send_bytes(b"R" + json.dumps(grade_job(job)).encode())
+    except BaseException:
+        import traceback
+
+        conn.send_bytes(b"E" + traceback.format_exc()[-2000:].encode("utf-8", "replace"))
+        os._exit(1)
+    conn.close()
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    sys.stdout.write(json.dumps(grade_job(job)) + "\n")
     sys.stdout.flush()
     return 0
 
