@@ -85,8 +85,11 @@ _CONTEXT: list = []
 def _context():
     """A multiprocessing context whose forkserver has imported the worker's modules once."""
     if not _CONTEXT:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mlpkit.grader.worker"])
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["mlpkit.grader.worker"])
+        else:  # Windows: a fresh interpreter per worker
+            ctx = multiprocessing.get_context("spawn")
         _CONTEXT.append(ctx)
     return _CONTEXT[0]
 
