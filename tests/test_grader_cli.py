@@ -168,3 +168,45 @@ def test_a_worker_killed_by_a_signal_is_a_crash_not_a_grader_error(tmp_path):
     t.join(60)
     row = out[0]
     assert row.status == "crashed" and "killed by signal 9" in row.message and row.total == 0
+
+
+def test_a_killed_forkserver_crashes_its_worker_and_the_next_one_starts(tmp_path):
+    """A worker whose forkserver is killed dies with it ('crashed', no grader-error); the next
+    submission gets a new forkserver."""
+    import os
+    import threading
+    import time
+
+    import nbformat
+    import psutil
+
+    from mlpkit.grader import local
+    from mlpkit.grader.assignments import get
+    from mlpkit.grader.execute import Limits
+
+    nb = read(solution_path("02"))
+    nbformat.write(nb, str(tmp_path / "good.ipynb"))
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    job = {"path": str(tmp_path / "slow.ipynb"), "assignment": "02", "student": "slow", "seed": 0,
+           "limits": {**Limits(cell_timeout=90).__dict__}, "sandbox": True, "hide": [],
+           "tmp": str(tmp_path), "runner_pid": os.getpid()}
+    out = []
+    t = threading.Thread(target=lambda: out.append(local.run_worker(job, get("02"), 120)))
+    t.start()
+    me, servers = psutil.Process(os.getpid()), []
+    for _ in range(300):          # the forkserver: a child of this process, the worker under it
+        servers = [c for c in me.children() if "forkserver" in " ".join(c.cmdline())
+                   and any(w.children() for w in c.children())]
+        if servers:
+            break
+        time.sleep(0.1)
+    assert servers
+    for s in servers:
+        s.kill()
+    t.join(60)
+    row = out[0]
+    assert row.status == "crashed" and "forkserver" in row.message and row.total == 0, row.message
+    good = dict(job, path=str(tmp_path / "good.ipynb"), student="good")
+    row = local.run_worker(good, get("02"), 120)
+    assert row.status == "ok" and row.total == row.max_total, row.message

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -23,6 +24,7 @@ __all__ = ["local_executor", "run_worker"]
 
 
 _CONTEXT: list = []
+_DAEMON_FLAG = threading.Lock()
 
 
 def _context():
@@ -37,6 +39,23 @@ def _context():
     return _CONTEXT[0]
 
 
+def _start(proc) -> None:
+    """``proc.start()``, also in a daemonic process: a Dask worker process is one (Dask's
+    default), and multiprocessing refuses children there lest a daemon leave orphans. Ours cannot
+    outlive it: a grading worker dies with its forkserver (PR_SET_PDEATHSIG), which exits with
+    this process; and it is itself a daemon, terminated when this process exits normally."""
+    me = multiprocessing.current_process()
+    if not me.daemon:
+        proc.start()
+        return
+    with _DAEMON_FLAG:  # the flag multiprocessing checks, lowered for this one start
+        me._config["daemon"] = False
+        try:
+            proc.start()
+        finally:
+            me._config["daemon"] = True
+
+
 def run_worker(job: dict, assignment, timeout: float) -> Row:
     """One submission graded by a fresh worker process; a row whatever happened to it."""
     from .worker import run_job
@@ -45,7 +64,7 @@ def run_worker(job: dict, assignment, timeout: float) -> Row:
     ctx = _context()
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=run_job, args=(job, send), name="mlpkit-grade-worker")
-    proc.start()
+    _start(proc)
     send.close()
     data = b""
     try:
@@ -66,6 +85,10 @@ def run_worker(job: dict, assignment, timeout: float) -> Row:
     if proc.exitcode is not None and proc.exitcode < 0:  # a signal: not a bug of the grader
         return Row.failed(assignment, student, file, "crashed", f"the grading worker was "
                           f"killed by signal {-proc.exitcode} (out of memory?)")
+    if not data and proc.exitcode == 255 and ctx.get_start_method() == "forkserver":
+        # the forkserver could not report the exit status: it was killed, and the worker with it
+        return Row.failed(assignment, student, file, "crashed", "the grading worker was killed "
+                          "with the process that started it (its forkserver)")
     err = data[1:].decode("utf-8", "replace").strip()[-300:]
     return Row.failed(assignment, student, file, GRADER_ERROR, f"the grading worker failed "
                       f"(exit code {proc.exitcode}): {err}")

@@ -36,10 +36,11 @@ def kernel_start(job: dict, limits: Limits):
     return lambda work: KernelStart.sandboxed(sandbox, limits)
 
 
-def die_with_runner(parent: int | None):
-    """Linux: SIGKILL this worker when its parent (the runner's forkserver, which exits with the
-    runner) dies: a run killed half-way leaves no worker, and its kernel dies with it
-    (``bwrap --die-with-parent``)."""
+def die_with_runner(parent: int | None, runner_pid: int | None = None):
+    """Linux: SIGKILL this worker when its parent (the forkserver, which exits with the process
+    that started it: the runner, or the Dask worker process) dies: a run killed half-way leaves no
+    worker, and its kernel dies with it (``bwrap --die-with-parent``). ``runner_pid`` (the job's
+    ``"runner_pid"``: that process) must still be alive once the signal is armed."""
     try:
         import ctypes
         import signal
@@ -47,8 +48,36 @@ def die_with_runner(parent: int | None):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:
         return
-    if parent is not None and os.getppid() != parent:  # the runner died before the prctl
+    if parent is not None and os.getppid() != parent:  # the forkserver died before the prctl
         os._exit(1)
+    if runner_pid is not None and not _alive(int(runner_pid)):  # the runner died before it
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: it exists
+        return True
+    return True
+
+
+def _close_forkserver_alive_fd() -> None:
+    """The forkserver gives each process it forks a copy of its client's end of the pipe whose
+    EOF tells it that its client (the runner, or the Dask worker process) died; while a worker
+    kept it open, the forkserver would not exit and the worker, which dies with the forkserver,
+    would grade on, orphaned, until its notebook ended."""
+    try:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        if server._forkserver_alive_fd is not None:
+            os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+    except Exception:
+        pass
 
 
 def grade_job(job: dict) -> dict:
@@ -64,8 +93,9 @@ def run_job(job: dict, conn) -> None:
     """In a fresh worker process: grade ``job``; send ``b"R" + row JSON`` over ``conn`` (or
     ``b"E" + the traceback`` when the grader itself failed)."""
     parent = os.getppid()
+    _close_forkserver_alive_fd()
     os.setsid()  # Ctrl-C in the terminal goes to the runner, which stops the run
-    die_with_runner(parent)
+    die_with_runner(parent, job.get("runner_pid"))
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # nbclient's log lines are not the instructor's business
         os.dup2(null, fd)
