@@ -121,7 +121,15 @@ class KernelStart:
         """A kernel inside ``sandbox``, at home in the sandbox's private tmp."""
         from .sandbox import INSIDE_HOME
 
+        import mlpkit
+
         env = {k: v for k, v in kernel_env(INSIDE_HOME).items() if k != "PYTHONPATH"}
+        # a PYTHONPATH entry that gave the grader its mlpkit (a checkout used without installing
+        # it) is kept, that entry only: the sandbox shows its mlpkit/ and nothing else of it
+        shown = os.path.dirname(os.path.abspath(os.path.dirname(mlpkit.__file__)))
+        if shown in [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                     if p]:
+            env["PYTHONPATH"] = shown
         return cls(cwd=None, env=env, preexec=_preexec(limits), sandbox=sandbox)
 
     def manager(self, connection_dir: str) -> GradingKernelManager:

@@ -97,6 +97,9 @@ class Sandbox:
              "--uid", "65534", "--gid", "65534",
              # ipykernel would take the PID namespace's init for a dead parent and quit
              "--unsetenv", "JPY_PARENT_PID"]
+        # the private /tmp first: what is shown read-only may lie under /tmp (a course cloned
+        # there, its .venv), and a tmpfs mounted after its bind would cover it
+        a += ["--size", str(int(self.tmp_mb) * 2**20), "--tmpfs", "/tmp"]
         for p in self.read_only:
             a += ["--ro-bind", p, p]
         for link in _SYSTEM_LINKS:
@@ -104,8 +107,7 @@ class Sandbox:
                 a += ["--symlink", os.readlink(link), link]
             elif os.path.isdir(link):
                 a += ["--ro-bind", link, link]
-        a += ["--dev", "/dev", "--proc", "/proc",
-              "--size", str(int(self.tmp_mb) * 2**20), "--tmpfs", "/tmp", "--dir", INSIDE_HOME]
+        a += ["--dev", "/dev", "--proc", "/proc", "--dir", INSIDE_HOME]
         for h in self.hide:
             if any(_inside(h, p) for p in self.read_only):
                 if os.path.isdir(h):
