@@ -221,13 +221,14 @@ def add_hostile(folder, out_dir, sub_dir, sol, ex, sol_path, add, Expect, FULL, 
         E[sid] = Expect("not-attempted", 0.0)
     # -- copies: identical code, saved differently (outputs, metadata, blank lines)
     wrong = with_edit(sol, BACKWARD, "    dZ2 = (A2 - Y) / m\n    dW2", "    dZ2 = (Y - A2) / m\n    dW2")
-    add("copy_a", Expect("fail", FWD_LOSS, checks={"dW2": "wrong sign"}), nb=wrong)
+    # root cause (issue 14): the sign slip in dZ2 costs dW2 and db2 (3 points) only
+    add("copy_a", Expect("fail", FULL - 3.0, checks={"dW2": "wrong sign"}), nb=wrong)
     other = copy.deepcopy(wrong)
     other.metadata["author"] = "someone else"
     for c in other.cells:
         if c.cell_type == "code":
             c.source += "\n\n"
             c.outputs = [nbformat.v4.new_output("stream", text="different output\n")]
-    add("copy_b", Expect("fail", FWD_LOSS, checks={"dW2": "wrong sign"}), nb=other)
+    add("copy_b", Expect("fail", FULL - 3.0, checks={"dW2": "wrong sign"}), nb=other)
     shutil.copy(folder / "copy_a.ipynb", folder / "copy_c.ipynb")
-    E["copy_c"] = Expect("fail", FWD_LOSS, checks={"dW2": "wrong sign"})
+    E["copy_c"] = Expect("fail", FULL - 3.0, checks={"dW2": "wrong sign"})
