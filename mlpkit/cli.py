@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grade on a Dask cluster: a scheduler address (tcp://host:8786), a scheduler "
                         "file (*.json), or local:N for N worker processes here; needs the "
                         "[cluster] extra (docs/INSTRUCTORS.md)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="UNSAFE: run the kernels without the bubblewrap sandbox (where bwrap is "
+                        "missing, e.g. macOS); every notebook can then read and write your files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 

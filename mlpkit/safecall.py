@@ -29,6 +29,10 @@ NUMERIC_KINDS = "biuf"
 MAX_ARRAY_BYTES = 64 * 2**20
 MAX_DEPTH = 6
 ERROR_CHARS = 300
+EXIT_ERROR = ("SystemExit: it calls sys.exit(), exit() or quit(), which stops the program; a "
+              "function must return its result instead")
+INPUT_ERROR = ("StdinNotImplementedError: it calls input(); a graded function cannot ask for input "
+               "(nobody is there to type it): take the value as an argument")
 
 
 class Unsupported:
@@ -112,11 +116,6 @@ def decode(data, depth: int = 0):
     raise ValueError(f"unexpected element of type {type(data).__name__}")
 
 
-def loads(text: str):
-    """Parse and decode a JSON document written with :func:`encode`."""
-    return decode(json.loads(text))
-
-
 # ---------------------------------------------------------------- calling
 def _snapshot(x):
     if isinstance(x, np.ndarray):
@@ -144,16 +143,22 @@ def _same(a, b) -> bool:
         return False
 
 
+def changed_inputs(before, after) -> list:
+    """Positions of the arguments whose value differs between ``before`` and ``after``."""
+    return [i for i, (a, b) in enumerate(zip(after, before)) if not _same(a, b)]
+
+
 def call(fn, args, kwargs=None) -> dict:
     """Call ``fn(*args, **kwargs)`` on private copies of the inputs.
 
     Returns ``{"status": "ok" | "not-implemented" | "error" | "missing",
-    "value": ..., "error": "TypeError: ...", "mutated": [argument positions changed in place]}``.
+    "value": ..., "error": "TypeError: ...", "mutated": [argument positions changed in place],
+    "after": the arguments as the call left them}``.
     Warnings are silenced: a grade never depends on them.
     """
     kwargs = dict(kwargs or {})
     if fn is None or not callable(fn):
-        return {"status": "missing", "value": None, "error": "", "mutated": []}
+        return {"status": "missing", "value": None, "error": "", "mutated": [], "after": list(args)}
     args = [_fresh(a) for a in args]
     before = [_snapshot(a) for a in args]
     out = {"status": "ok", "value": None, "error": "", "mutated": []}
@@ -162,14 +167,20 @@ def call(fn, args, kwargs=None) -> dict:
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
                 out["value"] = fn(*args, **kwargs)
-    except NotImplementedError:
-        out["status"] = "not-implemented"
+    except NotImplementedError as exc:
+        if type(exc).__name__ == "StdinNotImplementedError":  # input() where no one can answer
+            out["status"], out["error"] = "error", INPUT_ERROR
+        else:
+            out["status"] = "not-implemented"
+    except SystemExit:
+        out["status"], out["error"] = "error", EXIT_ERROR
     except RecursionError:
         out["status"], out["error"] = "error", "RecursionError: maximum recursion depth exceeded"
     except Exception as exc:  # the student's bug, reported to the student
         out["status"] = "error"
         out["error"] = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
-    out["mutated"] = [i for i, (a, b) in enumerate(zip(args, before)) if not _same(a, b)]
+    out["mutated"] = changed_inputs(before, args)
+    out["after"] = args
     return out
 
 
@@ -217,16 +228,20 @@ def call_spied(fn, args, targets=()) -> dict:
     return out
 
 
-def encode_call(result: dict) -> dict:
-    """A :func:`call` result as JSON-compatible data."""
-    return {"status": str(result["status"]), "value": encode(result["value"]),
-            "error": str(result["error"])[:ERROR_CHARS],
-            "mutated": [int(i) for i in result["mutated"]],
-            "forbidden": [str(t)[:200] for t in result.get("forbidden", [])][:8]}
+def encode_call(result: dict, with_inputs: bool = False) -> dict:
+    """A :func:`call` result as JSON-compatible data; ``with_inputs``: also the arguments as the
+    call left them (so the grader, not the kernel, tells whether they were changed)."""
+    out = {"status": str(result["status"]), "value": encode(result["value"]),
+           "error": str(result["error"])[:ERROR_CHARS],
+           "mutated": [int(i) for i in result["mutated"]],
+           "forbidden": [str(t)[:200] for t in result.get("forbidden", [])][:8]}
+    if with_inputs:
+        out["after"] = encode(list(result["after"]))
+    return out
 
 
 def decode_call(data) -> dict:
-    """Inverse of :func:`encode_call`, strict."""
+    """Inverse of :func:`encode_call`, strict (``"after"`` is ``None`` when not sent)."""
     if not isinstance(data, dict):
         raise ValueError("a call result must be an object")
     status = data.get("status")
@@ -238,9 +253,12 @@ def decode_call(data) -> dict:
     forbidden = data.get("forbidden", [])
     if not (isinstance(forbidden, list) and all(isinstance(t, str) for t in forbidden)):
         raise ValueError("bad 'forbidden' field")
+    after = decode(data["after"]) if "after" in data else None
+    if after is not None and not isinstance(after, list):
+        raise ValueError("bad 'after' field")
     return {"status": status, "value": decode(data.get("value")),
             "error": str(data.get("error", ""))[:ERROR_CHARS], "mutated": mutated,
-            "forbidden": forbidden[:8]}
+            "forbidden": forbidden[:8], "after": after}
 
 
 # ---------------------------------------------------------------- in the kernel
@@ -248,18 +266,23 @@ def decode_call(data) -> dict:
 RESULT_MIME = "text/x-mlpkit-call-results"
 
 
-def run_group(record, user_ns, names, function, cases_text, forbid=()) -> None:
+def run_group(holder, user_ns, names, function, cases_text, forbid=()) -> None:
     """Inside the student's kernel: call ``function`` on every case of ``cases_text``.
 
-    ``record`` maps each graded name to the last callable bound to it at the end
+    ``holder.record`` maps each graded name to the last callable bound to it at the end
     of any cell (see ``mlpkit.grader.grade``); the graded names are re-bound to
     those functions first, so a name reused later for something else (a result,
-    a plot) does not break the functions that call it. Publishes the results once,
+    a plot) does not break the functions that call it; names the last cells removed
+    (``%reset``) are put back from ``holder.namespace``. Publishes the results once,
     at the end, as a ``display_data`` message; no message means "did not finish".
     """
     from IPython.core.interactiveshell import InteractiveShell
 
+    record = getattr(holder, "record", None)
     record = record if isinstance(record, dict) else {}
+    saved = getattr(holder, "namespace", None)
+    for k, v in (saved.items() if isinstance(saved, dict) else ()):
+        user_ns.setdefault(k, v)
     for n in names:
         if n in record:
             user_ns[n] = record[n]
@@ -268,6 +291,7 @@ def run_group(record, user_ns, names, function, cases_text, forbid=()) -> None:
         cand = user_ns.get(function)
         fn = cand if callable(cand) and not isinstance(cand, type) else None
     cases = decode(json.loads(cases_text))
-    results = [encode_call(call_spied(fn, list(args), forbid)) for args in cases]
+    results = [encode_call(call_spied(fn, list(args), forbid), with_inputs=True)
+               for args in cases]
     text = json.dumps({"function": function, "results": results})
     InteractiveShell.instance().display_pub.publish(data={RESULT_MIME: text}, metadata={})

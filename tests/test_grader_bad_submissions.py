@@ -1,20 +1,28 @@
-"""The grader against 36 bad submissions of assignment 04, graded in ONE call on 2 workers.
+"""The grader against the bad-submission bank of assignment 04 (bad.py, hostile.py: 60 entries),
+graded in ONE call on 2 workers, in the sandbox.
 
-Every submission must get its row, with the intended status, points and reason.
-Limits are small (8 s per cell) so the suite stays fast.
+Every entry must get its row, with the intended status, points and reason; no process and no
+temporary folder of the run may be left. Limits are small (8 s per cell) so the suite stays fast.
 """
 from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
+import time
+from pathlib import Path
 
+import psutil
 import pytest
 
+from grader_cases import hostile
 from grader_cases.bad import build
 from mlpkit.grader.execute import Limits
+from mlpkit.grader.report import csv_cell, feedback_name
 from mlpkit.grader.runner import GradeFilesExist, grade_folder
 
-LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536)
+LIMITS = Limits(cell_timeout=8.0, total_timeout=90.0, memory_mb=1536, file_mb=64)
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +32,17 @@ def graded(tmp_path_factory):
     subs.mkdir()
     expect = build(subs, out, subs)
     rows = grade_folder("04", subs, out, jobs=2, limits=LIMITS, seed=7, quiet=True)
+    # the run's temporary folder (the kernels' folders are in it); other runs on the machine
+    # have another pid in the name
+    left = set(Path(tempfile.gettempdir()).glob(f"mlpkit-grade-{os.getpid()}-*"))
     timing = sorted(((r.elapsed, s) for s, r in rows.items()), reverse=True)
     print("slowest:", timing[:8])
-    return expect, rows, subs, out
+    return expect, rows, subs, out, left
 
 
 def test_at_least_25_bad_submissions(graded):
-    expect, rows, _, _ = graded
-    assert len(expect) >= 25
+    expect, rows, *_ = graded
+    assert len(expect) >= 60
     assert set(rows) == set(expect)
 
 
@@ -44,9 +55,17 @@ def test_at_least_25_bad_submissions(graded):
     "wrong_signature", "public_cases_only", "nan_outputs", "wrong_shapes", "monkeypatches",
     "corrupted_json", "nul_in_source", "nul_bytes_in_file", "empty_file", "not_a_notebook.png",
     "json_not_notebook", "old_format", "other_kernel", "writes_grader_dir", "detects_grading",
+    # hostile.py (issue 13)
+    "forges_row_json", "sabotages_other_jobs", "setsid_rewrites_grades", "reads_solutions",
+    "sees_grader_folders", "uses_network", "kills_workers", "patches_array_equal",
+    "children_memory", "many_processes", "fills_connection_folder", "exit_in_cell", "quit_in_cell", "sys_exit_in_function",
+    "exit_in_function", "input_in_function", "reset_last_cell", "huge_stored_outputs",
+    "symlink_to_solution", "dangling_symlink", "fifo_entry", "folder_without_notebook",
+    ".dotfile", hostile.LATIN1_ID, *hostile.NO_ASCII, hostile.LONG_ID + "a", hostile.LONG_ID + "b",
+    hostile.CSV_ID, "copy_a", "copy_b", "copy_c",
 ])
 def test_row(graded, student):
-    expect, rows, _, _ = graded
+    expect, rows, *_ = graded
     e, row = expect[student], rows[student]
     detail = json.dumps({k: row.to_dict()[k] for k in ("status", "total", "message", "checks")},
                         indent=1)
@@ -59,10 +78,10 @@ def test_row(graded, student):
 
 
 def test_csv_json_and_feedback_have_one_entry_per_submission(graded):
-    expect, rows, _, out = graded
+    expect, rows, _, out, _ = graded
     with open(out / "grades.csv", newline="") as fh:
         table = list(csv.DictReader(fh))
-    assert sorted(r["student"] for r in table) == sorted(expect)
+    assert sorted(r["student"] for r in table) == sorted(csv_cell(s) for s in expect)
     by = {r["student"]: r for r in table}
     assert by["solution"]["status"] == "ok" and float(by["solution"]["total"]) == 12
     assert by["too_slow"]["dW1"] == "0" and by["too_slow"]["forward_A2"] == "2"
@@ -71,29 +90,68 @@ def test_csv_json_and_feedback_have_one_entry_per_submission(graded):
     assert doc["assignment"] == "04" and doc["max_total"] == 12
     assert len(doc["submissions"]) == len(expect)
     for student in expect:
-        text = (out / "feedback" / f"{student}.md").read_text()
+        text = (out / "feedback" / feedback_name(student)).read_text()
         assert f"* student: {student}" in text and "/ 12" in text
 
 
 def test_existing_grades_are_not_overwritten_silently(graded):
-    _, _, subs, out = graded
+    _, _, subs, out, _ = graded
     before = (out / "grades.csv").read_text()
     with pytest.raises(GradeFilesExist):
         grade_folder("04", subs, out, jobs=2, limits=LIMITS, seed=7, quiet=True)
     assert (out / "grades.csv").read_text() == before
 
 
+def test_feedback_files_are_unique_for_any_id(graded):
+    expect, rows, _, out, _ = graded
+    files = sorted((out / "feedback").iterdir())
+    assert len(files) == len(expect)
+    for sid in (*hostile.NO_ASCII, hostile.LONG_ID + "a", hostile.LONG_ID + "b", hostile.CSV_ID,
+                hostile.LATIN1_ID):
+        assert f"* student: {sid}\n" in (out / "feedback" / feedback_name(sid)).read_text()
+
+
+def test_csv_formula_ids_are_escaped(graded):
+    _, rows, _, out, _ = graded
+    text = (out / "grades.csv").read_text()
+    assert "\n'=cmd|' -c calc'!A0," in text or "\n\"'=cmd|' -c calc'!A0\"," in text
+    assert "\n=cmd" not in text and '\n"=cmd' not in text
+    with open(out / "grades.csv", newline="") as fh:
+        assert all(not r["student"].startswith(("=", "+", "-", "@")) for r in csv.DictReader(fh))
+    assert rows[hostile.CSV_ID].student == hostile.CSV_ID          # grades.json keeps the id
+
+
+def test_identical_submissions_are_flagged(graded):
+    _, rows, _, out, _ = graded
+    assert rows["copy_a"].similar_to == ["copy_b", "copy_c"]
+    assert rows["copy_b"].similar_to == ["copy_a", "copy_c"]
+    assert "forges_row_json" not in rows["solution"].similar_to     # the exercise, plus a cell
+    with open(out / "grades.csv", newline="") as fh:
+        by = {r["student"]: r for r in csv.DictReader(fh)}
+    assert by["copy_c"]["similar_to"] == "copy_a copy_b"
+
+
+def test_nothing_is_left_running_or_on_disk(graded):
+    expect, rows, subs, out, left = graded
+    time.sleep(1.0)
+    alive = [p.info["pid"] for p in psutil.process_iter(["pid", "cmdline"])
+             if any(hostile.MARKER in str(a) for a in (p.info["cmdline"] or []))]
+    assert alive == []
+    assert left == set()
+    for d in (out, subs, Path(tempfile.gettempdir())):
+        assert not (d / "grades.csv").exists() or (d / "grades.csv").read_text() != "hacked"
+
+
 def test_resume_regrades_only_changed_files_without_duplicates(graded):
-    expect, rows, subs, out = graded
-    # "writes_grader_dir" dropped files into the submissions folder (a kernel runs as the
-    # instructor's user: see docs/INSTRUCTORS.md); on the next run they are new "submissions"
-    dropped = {"zz_fake", "grades.csv", "grades.json"}
+    expect, rows, subs, out, _ = graded
+    # "writes_grader_dir" tried to drop files into the submissions and output folders: its
+    # sandbox does not even see them
+    assert not any((subs / n).exists() for n in ("zz_fake.ipynb", "grades.csv", "grades.json"))
     (subs / "empty_file.ipynb").write_text((subs / "solution.ipynb").read_text())
     again = grade_folder("04", subs, out, resume=True, jobs=2, limits=LIMITS, seed=7, quiet=True)
     with open(out / "grades.csv", newline="") as fh:
         students = [r["student"] for r in csv.DictReader(fh)]
     assert len(students) == len(set(students))
-    assert set(students) == set(expect) | dropped
+    assert set(students) == {csv_cell(s) for s in expect}
     assert again["empty_file"].status == "ok" and again["empty_file"].total == 12
     assert again["too_slow"] == rows["too_slow"]                 # kept, not re-run
-    assert all(again[d].status == "not-a-notebook" for d in dropped)

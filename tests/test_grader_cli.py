@@ -9,6 +9,7 @@ import pytest
 
 from grader_cases.nbtools import read, solution_path, with_edit
 from mlpkit.cli import main as cli_main
+from mlpkit.grader.report import feedback_name
 from mlpkit import safecall
 
 STABLE = "    e = np.exp(-np.abs(z))\n    return np.where(z >= 0, 1.0, e) / (1.0 + e)"
@@ -34,7 +35,7 @@ def test_grade_command_end_to_end(tmp_path, capsys):
     # the naive sigmoid warns (RuntimeWarning on stderr) but is right: full points
     assert rows["naive"]["status"] == "ok" and rows["naive"]["total"] == "10"
     assert rows["notes.txt"]["status"] == "not-a-notebook"
-    assert (out / "feedback" / "naive.md").exists()
+    assert (out / "feedback" / feedback_name("naive")).exists()
 
     assert cli_main(args) == 2                                  # never overwritten silently
     assert "--resume" in capsys.readouterr().err
@@ -75,7 +76,7 @@ def test_grade_assignment_00_with_a_shape_error(tmp_path):
     assert wrong["status"] == "fail" and wrong["total"] == 6
     msg = wrong["checks"]["dense_batch"]["message"]
     assert "dense_batch raised ValueError" in msg and "so use A_prev @ W.T" in msg, msg
-    assert "so use A_prev @ W.T" in (out / "feedback" / "no_transpose.md").read_text()
+    assert "so use A_prev @ W.T" in (out / "feedback" / feedback_name("no_transpose")).read_text()
 
 
 def test_unknown_assignment(capsys):
@@ -110,3 +111,102 @@ def test_call_reports_mutation_and_silences_warnings():
 
     res = safecall.call(f, [np.zeros(2)])
     assert res["status"] == "ok" and res["mutated"] == [0] and np.isinf(res["value"][0])
+
+
+def test_refuses_without_bwrap_unless_no_sandbox(tmp_path, monkeypatch, capsys):
+    from mlpkit.grader import runner, sandbox
+
+    monkeypatch.setattr(runner, "find_bwrap", lambda: None)
+    monkeypatch.setattr(sandbox, "find_bwrap", lambda: None)
+    subs, out = tmp_path / "subs", tmp_path / "grades"
+    subs.mkdir()
+    (subs / "notes.txt").write_text("not a notebook")
+    args = ["grade", "04", str(subs), "--out", str(out), "--quiet"]
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
+    assert not out.exists()
+    assert cli_main(args + ["--no-sandbox"]) == 0
+    captured = capsys.readouterr()
+    assert "WITHOUT a sandbox" in captured.err and "WITHOUT a sandbox" in captured.out
+    doc = json.loads((out / "grades.json").read_text())
+    assert "WITHOUT a sandbox" in doc["settings"]["sandbox"]
+    assert doc["submissions"][0]["status"] == "not-a-notebook"
+
+
+def test_a_worker_killed_by_a_signal_is_a_crash_not_a_grader_error(tmp_path):
+    import os
+    import threading
+    import time
+
+    import nbformat
+    import psutil
+
+    from mlpkit.grader import local
+    from mlpkit.grader.assignments import get
+    from mlpkit.grader.execute import Limits
+
+    nb = read(solution_path("02"))
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    job = {"path": str(tmp_path / "slow.ipynb"), "assignment": "02", "student": "slow", "seed": 0,
+           "limits": {**Limits(cell_timeout=90).__dict__}, "sandbox": True, "hide": [],
+           "tmp": str(tmp_path)}
+    out = []
+    t = threading.Thread(target=lambda: out.append(local.run_worker(job, get("02"), 120)))
+    t.start()
+    me, workers = psutil.Process(os.getpid()), []
+    for _ in range(300):          # the worker: a child of the forkserver, with a kernel under it
+        workers = [w for c in me.children() for w in c.children()
+                   if w.name() != "bwrap" and w.children(recursive=True)]
+        if workers:
+            break
+        time.sleep(0.1)
+    assert workers
+    for w in workers:
+        w.kill()
+    t.join(60)
+    row = out[0]
+    assert row.status == "crashed" and "killed by signal 9" in row.message and row.total == 0
+
+
+def test_a_killed_forkserver_crashes_its_worker_and_the_next_one_starts(tmp_path):
+    """A worker whose forkserver is killed dies with it ('crashed', no grader-error); the next
+    submission gets a new forkserver."""
+    import os
+    import threading
+    import time
+
+    import nbformat
+    import psutil
+
+    from mlpkit.grader import local
+    from mlpkit.grader.assignments import get
+    from mlpkit.grader.execute import Limits
+
+    nb = read(solution_path("02"))
+    nbformat.write(nb, str(tmp_path / "good.ipynb"))
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    job = {"path": str(tmp_path / "slow.ipynb"), "assignment": "02", "student": "slow", "seed": 0,
+           "limits": {**Limits(cell_timeout=90).__dict__}, "sandbox": True, "hide": [],
+           "tmp": str(tmp_path), "runner_pid": os.getpid()}
+    out = []
+    t = threading.Thread(target=lambda: out.append(local.run_worker(job, get("02"), 120)))
+    t.start()
+    me, servers = psutil.Process(os.getpid()), []
+    for _ in range(300):          # the forkserver: a child of this process, the worker under it
+        servers = [c for c in me.children() if "forkserver" in " ".join(c.cmdline())
+                   and any(w.children() for w in c.children())]
+        if servers:
+            break
+        time.sleep(0.1)
+    assert servers
+    for s in servers:
+        s.kill()
+    t.join(60)
+    row = out[0]
+    assert row.status == "crashed" and "forkserver" in row.message and row.total == 0, row.message
+    good = dict(job, path=str(tmp_path / "good.ipynb"), student="good")
+    row = local.run_worker(good, get("02"), 120)
+    assert row.status == "ok" and row.total == row.max_total, row.message

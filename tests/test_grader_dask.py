@@ -42,18 +42,23 @@ ARGS = ["--cell-timeout", "8", "--total-timeout", "120", "--memory-mb", "1536"]
 UNSANDBOXED = {"sandbox": False} if "sandbox" in inspect.signature(grade_folder).parameters else {}
 UNSANDBOXED_ARGS = ["--no-sandbox"] if UNSANDBOXED else []
 
-# A cell that kills the Dask worker process grading it: the kernel's grandparent (kernel <- the
-# grading worker process <- the Dask worker). Only a process started by multiprocessing (a Dask
-# worker) is killed, never a local grader that would sit in the same place.
+# A cell that kills the Dask worker process grading it: the first ancestor of the kernel started
+# by multiprocessing that is not a forkserver process (kernel <- the grading worker, forked from
+# <- the forkserver <- the Dask worker). Only a process started by multiprocessing (a Dask worker)
+# is killed, never a local grader (a console script) that would sit in the same place.
 KILL_DASK_WORKER = (
     "import os, signal\n"
     "def _parent(pid):\n"
     "    with open(f'/proc/{pid}/stat') as fh:\n"
     "        return int(fh.read().rsplit(')', 1)[1].split()[1])\n"
-    "_gp = _parent(os.getppid())\n"
-    "with open(f'/proc/{_gp}/cmdline', 'rb') as fh:\n"
-    "    if b'multiprocessing' in fh.read():\n"
-    "        os.kill(_gp, signal.SIGKILL)\n")
+    "_p = os.getppid()\n"
+    "while _p > 1:\n"
+    "    with open(f'/proc/{_p}/cmdline', 'rb') as fh:\n"
+    "        _cmd = fh.read()\n"
+    "    if b'multiprocessing' in _cmd and b'forkserver' not in _cmd:\n"
+    "        os.kill(_p, signal.SIGKILL)\n"
+    "        break\n"
+    "    _p = _parent(_p)\n")
 
 
 def write_class(folder: Path, sleep: float = 0.0) -> dict:

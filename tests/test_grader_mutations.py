@@ -77,6 +77,11 @@ MUTATIONS = [
     ("06", "return G / m", "return G", {"cross_entropy_grad"}),
     ("07", "order = np.random.default_rng(seed).permutation(m)", "order = np.arange(m)",
      {"minibatch_shuffled"}),
+    # a fixed order that is not 0, 1, 2, ... but ignores the seed (issue 13)
+    ("07", "order = np.random.default_rng(seed).permutation(m)", "order = np.arange(m)[::-1]",
+     {"minibatch_shuffled"}),
+    ("07", "order = np.random.default_rng(seed).permutation(m)",
+     "order = np.random.default_rng(0).permutation(m)", {"minibatch_shuffled"}),
     ("07", "for i in range(0, m, batch_size)]", "for i in range(0, m - batch_size + 1, batch_size)]",
      {"minibatch_cover", "minibatch_sizes"}),
     ("07", "layer.W -= lr * dW", "layer.W += lr * dW", {"accuracy"}),

@@ -1,64 +1,26 @@
 """The hidden checks of every assignment (00-07): their inputs, points and judges.
 
 Each assignment is an :class:`~mlpkit.grader.spec.Assignment`: *call groups*
-(one graded function and a generator of its inputs, seeded per student) and
+(one graded function and a generator of its inputs, seeded per student: :mod:`.cases`) and
 *checks* (one call group judged in the grader's process, reusing the public
 checks' judges of ``mlpkit.checks.exNN``, worth a number of points, all or
 nothing except where a judge returns a fraction, e.g. the digits accuracy of 07).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..checks import ex00, ex01, ex02, ex03, ex04, ex05, ex06, ex07
-from .spec import Assignment, CallGroup, HiddenCheck, draw_seed as _seed, public_judge as _j
+from . import cases as C
+from .spec import Assignment, CallGroup, HiddenCheck, public_judge as _j, seed_dependent
 
 __all__ = ["ASSIGNMENTS", "get"]
 
 
 # ------------------------------------------------------------------ 00
-def _distinct(rng, k, low=1, high=40):
-    """``k`` distinct ints in ``[low, high)``: no accidental n_in = n_out = m, so a transposed
-    shape never looks right."""
-    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
-
-
-def _shapes_cases(rng, ctx):
-    out = []
-    for n_layers in (1, 2, int(rng.integers(3, 5))):
-        *sizes, m = _distinct(rng, n_layers + 2)
-        out.append((sizes, m))
-    return out
-
-
-def _dense_cases(rng, ctx):
-    out = []
-    # two layers with m, n_in, n_out all different, then a square one (m = n_in = n_out) where
-    # W instead of W.T and b as a column give wrong numbers without an error
-    for m, n_in, n_out in (_distinct(rng, 3, 2, 12), _distinct(rng, 3, 2, 12),
-                           [int(rng.integers(2, 7))] * 3):
-        out.append((rng.normal(size=(m, n_in)), rng.normal(size=(n_out, n_in)),
-                    rng.normal(size=n_out)))
-    return out
-
-
-def _ng_cases(rng, ctx):
-    out = []
-    m, n_in, n_out = _distinct(rng, 3, 2, 12)
-    k = int(rng.integers(2, 7))
-    # all different; a square X (m = n_in); a square W (n_in = n_out)
-    for m, n_in, n_out in ((m, n_in, n_out), (k, k, n_out if n_out != k else k + 1),
-                           (m, k, k)):
-        out.append((rng.normal(size=(n_in, m)), rng.normal(size=(n_out, n_in)),
-                    rng.normal(size=(n_out, 1))))
-    return out
-
-
 A00 = Assignment("00", "00_setup_and_notation", groups=[
-    CallGroup("shapes", "layer_shapes", ("sizes", "m"), _shapes_cases),
-    CallGroup("dense", "dense_batch", ("A_prev", "W", "b"), _dense_cases,
+    CallGroup("shapes", "layer_shapes", ("sizes", "m"), C.shapes_cases),
+    CallGroup("dense", "dense_batch", ("A_prev", "W", "b"), C.dense_cases,
               error_hint=ex00.dense_error_hint),
-    CallGroup("ng", "ng_to_course", ("X_ng", "W_ng", "b_ng"), _ng_cases),
+    CallGroup("ng", "ng_to_course", ("X_ng", "W_ng", "b_ng"), C.ng_cases),
 ], checks=[
     HiddenCheck("shapes_W", "shapes", 1, "W is (n_out, n_in) in every layer",
                 _j(ex00.judge_layer_shapes, part="W")),
@@ -73,44 +35,12 @@ A00 = Assignment("00", "00_setup_and_notation", groups=[
 
 
 # ------------------------------------------------------------------ 01
-def _int_vec(rng, size):
-    return rng.integers(-3, 4, size=size).astype(float)
-
-
-def _predict_cases(rng, ctx):
-    out = []
-    for k in range(3):
-        n, m = int(rng.integers(2, 5)), int(rng.integers(5, 12))
-        w, X = _int_vec(rng, n), _int_vec(rng, (m, n))
-        b = float(rng.integers(-2, 3))
-        X[0] = 0.0
-        b0 = 0.0 if k == 0 else b  # the first case has a point exactly on the boundary
-        out.append((w, b0, X))
-    return out
-
-
-def _update_cases(kind):
-    def cases(rng, ctx):
-        out = []
-        while len(out) < 4:
-            n = int(rng.integers(2, 5))
-            w, x = _int_vec(rng, n), _int_vec(rng, n)
-            b, y = float(rng.integers(-2, 3)), int(rng.choice([-1, 1]))
-            if kind == "boundary":
-                b = -float(w @ x)
-            s = y * (w @ x + b)
-            if (kind == "mistake" and s < 0) or (kind == "correct" and s > 0) or kind == "boundary":
-                out.append((w, b, x, y))
-        return out
-    return cases
-
-
 A01 = Assignment("01", "01_perceptron", groups=[
-    CallGroup("predict", "predict", ("w", "b", "X"), _predict_cases),
-    CallGroup("update_mistake", "perceptron_update", ("w", "b", "x", "y"), _update_cases("mistake")),
-    CallGroup("update_correct", "perceptron_update", ("w", "b", "x", "y"), _update_cases("correct")),
+    CallGroup("predict", "predict", ("w", "b", "X"), C.predict_cases),
+    CallGroup("update_mistake", "perceptron_update", ("w", "b", "x", "y"), C.update_cases("mistake")),
+    CallGroup("update_correct", "perceptron_update", ("w", "b", "x", "y"), C.update_cases("correct")),
     CallGroup("update_boundary", "perceptron_update", ("w", "b", "x", "y"),
-              _update_cases("boundary")),
+              C.update_cases("boundary")),
     CallGroup("nand", "nand_weights", (), lambda rng, ctx: [()]),
 ], checks=[
     HiddenCheck("predict", "predict", 3, "predict gives +1/-1, -1 on the boundary",
@@ -126,26 +56,11 @@ A01 = Assignment("01", "01_perceptron", groups=[
 
 
 # ------------------------------------------------------------------ 02
-def _sigmoid_cases(rng, ctx):
-    z = rng.normal(scale=5, size=(3, 4))
-    big = np.array([-1000.0, -745.5, -40.0, 0.0, 40.0, 745.5, 1000.0]) * rng.uniform(0.9, 1.0)
-    return [(z,), (big,), (rng.normal(size=6),)]
-
-
-def _logit_cases(rng, ctx):
-    return [ex02._data(_seed(rng), m=int(rng.integers(3, 9)), n=int(rng.integers(2, 5)))
-            for _ in range(3)]
-
-
-def _step_cases(rng, ctx):
-    return [(*c, float(rng.uniform(0.05, 1.0))) for c in _logit_cases(rng, ctx)]
-
-
 A02 = Assignment("02", "02_logistic_regression", groups=[
-    CallGroup("sigmoid", "sigmoid", ("z",), _sigmoid_cases),
-    CallGroup("loss", "logistic_loss", ("w", "b", "X", "y"), _logit_cases),
-    CallGroup("grad", "logistic_grad", ("w", "b", "X", "y"), _logit_cases),
-    CallGroup("step", "gd_step", ("w", "b", "X", "y", "lr"), _step_cases),
+    CallGroup("sigmoid", "sigmoid", ("z",), C.sigmoid_cases),
+    CallGroup("loss", "logistic_loss", ("w", "b", "X", "y"), C.logit_cases),
+    CallGroup("grad", "logistic_grad", ("w", "b", "X", "y"), C.logit_cases),
+    CallGroup("step", "gd_step", ("w", "b", "X", "y", "lr"), C.step_cases),
 ], checks=[
     HiddenCheck("sigmoid", "sigmoid", 2, "sigmoid values, also for |z| up to 1000",
                 _j(ex02.judge_sigmoid)),
@@ -157,18 +72,9 @@ A02 = Assignment("02", "02_logistic_regression", groups=[
 
 
 # ------------------------------------------------------------------ 03
-def _forward221_cases(rng, ctx):
-    out = []
-    for _ in range(3):
-        m = int(rng.integers(3, 9))
-        out.append((rng.normal(size=(m, 2)), rng.normal(size=(2, 2)), rng.normal(size=2),
-                    rng.normal(size=(1, 2)), rng.normal(size=1)))
-    return out
-
-
 A03 = Assignment("03", "03_xor", groups=[
     CallGroup("relu", "xor_relu_weights", (), lambda rng, ctx: [()]),
-    CallGroup("forward", "forward_221", ("X", "W1", "b1", "W2", "b2"), _forward221_cases),
+    CallGroup("forward", "forward_221", ("X", "W1", "b1", "W2", "b2"), C.forward221_cases),
     CallGroup("train", "train_xor", ("seed",), lambda rng, ctx: [(int(rng.integers(1000, 10**6)),)]),
 ], checks=[
     HiddenCheck("relu_weights", "relu", 3, "the hand-chosen ReLU network is exactly XOR",
@@ -180,27 +86,10 @@ A03 = Assignment("03", "03_xor", groups=[
 
 
 # ------------------------------------------------------------------ 04
-def _net04(rng):
-    return ex04.make_case(_seed(rng), m=int(rng.integers(3, 9)), n0=int(rng.integers(2, 5)),
-                          n1=int(rng.integers(2, 6)), n2=int(rng.integers(1, 3)))
-
-
-def _fwd04_cases(rng, ctx):
-    return [_net04(rng)[0] for _ in range(3)]
-
-
-def _loss04_cases(rng, ctx):
-    return [(c[1][3], c[1][1]) for c in (_net04(rng) for _ in range(3))]
-
-
-def _bwd04_cases(rng, ctx):
-    return [_net04(rng)[1] for _ in range(3)]
-
-
 A04 = Assignment("04", "04_backprop_two_layer", groups=[
-    CallGroup("forward", "forward", ("X", "W1", "b1", "W2", "b2"), _fwd04_cases),
-    CallGroup("loss", "bce_loss", ("A2", "Y"), _loss04_cases),
-    CallGroup("backward", "backward", ("X", "Y", "A1", "A2", "W2"), _bwd04_cases),
+    CallGroup("forward", "forward", ("X", "W1", "b1", "W2", "b2"), C.fwd04_cases),
+    CallGroup("loss", "bce_loss", ("A2", "Y"), C.loss04_cases),
+    CallGroup("backward", "backward", ("X", "Y", "A1", "A2", "W2"), C.bwd04_cases),
 ], checks=[
     HiddenCheck("forward_A1", "forward", 1, "hidden activations A1", _j(ex04.judge_forward, part="A1")),
     HiddenCheck("forward_A2", "forward", 2, "outputs A2", _j(ex04.judge_forward, part="A2")),
@@ -213,17 +102,11 @@ A04 = Assignment("04", "04_backprop_two_layer", groups=[
 
 
 # ------------------------------------------------------------------ 05
-def _net05(rng):
-    K = int(rng.integers(2, 5))
-    return ex05.make_case(_seed(rng), m=int(rng.integers(K, 9)), n0=int(rng.integers(2, 5)),
-                          n1=int(rng.integers(2, 6)), n2=int(rng.integers(2, 6)), K=K)
-
-
 A05 = Assignment("05", "05_backprop_three_layer", groups=[
     CallGroup("forward", "forward3", ("X", "V", "bV", "W", "bW", "U", "bU"),
-              lambda rng, ctx: [_net05(rng)[0] for _ in range(3)]),
+              C.fwd05_cases),
     CallGroup("backward", "backward3", ("X", "y", "H1", "H2", "P", "W", "U"),
-              lambda rng, ctx: [_net05(rng)[1] for _ in range(3)]),
+              C.bwd05_cases),
 ], checks=[
     HiddenCheck("forward_hidden", "forward", 1, "H1 and H2", _j(ex05.judge_forward, part="hidden")),
     HiddenCheck("forward_P", "forward", 2, "softmax probabilities P",
@@ -235,23 +118,11 @@ A05 = Assignment("05", "05_backprop_three_layer", groups=[
 
 
 # ------------------------------------------------------------------ 06
-def _Z(rng, big=False):
-    m, K = int(rng.integers(3, 9)), int(rng.integers(2, 7))
-    Z = rng.normal(scale=3.0, size=(m, K))
-    if big:
-        Z[0] += 900.0
-        Z[1, 0] = -900.0
-    return Z, rng.integers(0, K, size=m)
-
-
 A06 = Assignment("06", "06_softmax", groups=[
-    CallGroup("softmax", "softmax", ("Z",), lambda rng, ctx: [(_Z(rng, big=b)[0],)
-                                                              for b in (False, True, True)]),
-    CallGroup("log_softmax", "log_softmax", ("Z",), lambda rng, ctx: [(_Z(rng, big=b)[0],)
-                                                                      for b in (False, True)]),
-    CallGroup("ce", "cross_entropy", ("Z", "y"), lambda rng, ctx: [_Z(rng, b) for b in (0, 1, 0)]),
-    CallGroup("ce_grad", "cross_entropy_grad", ("Z", "y"),
-              lambda rng, ctx: [_Z(rng, b) for b in (0, 1, 0)]),
+    CallGroup("softmax", "softmax", ("Z",), C.softmax_cases),
+    CallGroup("log_softmax", "log_softmax", ("Z",), C.log_softmax_cases),
+    CallGroup("ce", "cross_entropy", ("Z", "y"), C.ce_cases),
+    CallGroup("ce_grad", "cross_entropy_grad", ("Z", "y"), C.ce_cases),
 ], checks=[
     HiddenCheck("softmax", "softmax", 3, "stable row-wise softmax", _j(ex06.judge_softmax)),
     HiddenCheck("log_softmax", "log_softmax", 2, "stable log-softmax", _j(ex06.judge_log_softmax)),
@@ -261,19 +132,9 @@ A06 = Assignment("06", "06_softmax", groups=[
 
 
 # ------------------------------------------------------------------ 07
-def _digits_context():
-    from ..data import digits_split
-
-    X_train, X_test, y_train, y_test = digits_split()
-    return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
-
-
-def _mb_cases(rng, ctx):
-    return [(int(rng.integers(20, 200)), int(rng.integers(3, 17)), _seed(rng)) for _ in range(3)]
-
-
 A07 = Assignment("07", "07_mlp_digits", groups=[
-    CallGroup("minibatches", "minibatches", ("m", "batch_size", "seed"), _mb_cases),
+    CallGroup("minibatches", "minibatches", ("m", "batch_size", "seed"), C.mb_cases),
+    CallGroup("minibatches_seeds", "minibatches", ("m", "batch_size", "seed"), C.mb_seed_cases),
     CallGroup("train", "train_mlp", ("X", "y", "seed"),
               lambda rng, ctx: [(ctx["X_train"], ctx["y_train"], int(rng.integers(1000)))],
               forbid={"mlpkit.mlp:MLP.fit": ex07.FIT_USED}),
@@ -282,12 +143,12 @@ A07 = Assignment("07", "07_mlp_digits", groups=[
                 _j(ex07.judge_minibatches, part="cover")),
     HiddenCheck("minibatch_sizes", "minibatches", 1, "batches of batch_size",
                 _j(ex07.judge_minibatches, part="sizes")),
-    HiddenCheck("minibatch_shuffled", "minibatches", 1, "shuffled",
-                _j(ex07.judge_minibatches, part="shuffled")),
+    HiddenCheck("minibatch_shuffled", "minibatches_seeds", 1, "shuffled, by the seed",
+                _j(ex07.judge_minibatches, part="shuffled"), judge_group=seed_dependent),
     HiddenCheck("accuracy", "train", 7, f"test accuracy on the digits (target {ex07.TARGET}), "
                                         "with your own training loop",
                 lambda args, value, ctx: ex07.judge_train(value, ctx["X_test"], ctx["y_test"])),
-], context=_digits_context)
+], context=C.digits_context)
 
 ASSIGNMENTS = {a.number: a for a in (A00, A01, A02, A03, A04, A05, A06, A07)}
 

@@ -10,7 +10,7 @@ The workers share no folder with this machine:
 * the client (this process) reads each submission once and sends its bytes with the task,
   with their SHA-256; :func:`grade_task` writes them into a private temporary folder on the
   worker and runs the same worker process, with the same limits, as a local run
-  (:func:`mlpkit.grader.runner._run_worker`); the row comes back as a dict;
+  (:func:`mlpkit.grader.local.run_worker`); the row comes back as a dict;
 * only the client writes the output folder (the runner journals each row as it arrives).
 
 A worker that dies while grading: the scheduler gives its tasks to other workers, up to its
@@ -89,7 +89,8 @@ def grade_task(job: dict, data: bytes | None, timeout: float, fingerprint: str) 
 
     ``data`` is the submitted file's bytes (``None``: the client could not read it, graded as a
     missing file). They are written under their file name into a private temporary folder,
-    which the worker process grades and which is removed afterwards.
+    which the worker process grades (with :func:`mlpkit.grader.local.run_worker`, as a local run
+    does) and which is removed afterwards, with the kernels' folders.
     """
     if grader_fingerprint() != fingerprint:
         raise RuntimeError(f"this worker ({socket.gethostname()}) has different mlpkit code "
@@ -98,15 +99,19 @@ def grade_task(job: dict, data: bytes | None, timeout: float, fingerprint: str) 
     if data is not None and hashlib.sha256(data).hexdigest() != job["sha256"]:
         raise RuntimeError("the submission's bytes arrived changed (SHA-256 differs)")
     from .assignments import get
-    from .runner import _run_worker
+    from .local import run_worker
 
     with tempfile.TemporaryDirectory(prefix="grade-sub-", dir=_scratch()) as d:
-        path = Path(d) / job["file"]
+        sub = Path(d) / "submission"
+        sub.mkdir()
+        path = sub / job["file"]
         if data is not None:
             path.write_bytes(data)
-        # the grading process's parent is this Dask worker process, not the client's runner
-        local = dict(job, path=str(path), hide=[*job.get("hide", []), d], runner_pid=os.getpid())
-        return _run_worker(local, get(job["assignment"]), timeout).to_dict()
+        # the kernels' folders go into d too (removed with it); the process whose death ends the
+        # grading is this Dask worker process, not the client's runner
+        local = dict(job, path=str(path), hide=[*job.get("hide", []), str(sub)], tmp=d,
+                     runner_pid=os.getpid())
+        return run_worker(local, get(job["assignment"]), timeout).to_dict()
 
 
 def _scratch() -> str | None:

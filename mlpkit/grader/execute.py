@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -29,6 +31,7 @@ from nbclient.util import ensure_async, run_sync
 from traitlets import List, Unicode
 
 from ..safecall import RESULT_MIME
+from .treewatch import TreeWatch
 
 # A kernel that dies before it has run anything says nothing about the submission (seen:
 # "Kernel died before replying to kernel_info" once in ~40 kernels started side by side,
@@ -45,9 +48,10 @@ __all__ = ["Limits", "KernelStart", "GradingKernelManager", "Kernel", "START_TRI
 class Limits:
     cell_timeout: float = 60.0
     total_timeout: float = 600.0
-    memory_mb: int = 2048
+    memory_mb: int = 2048          # per process (RLIMIT_AS) and for the whole tree (TreeWatch)
     file_mb: int = 512
     startup_timeout: float = 60.0
+    max_processes: int = 64        # in the kernel's process tree
 
 
 def kernel_env(home: str) -> dict:
@@ -65,8 +69,9 @@ def kernel_env(home: str) -> dict:
     return env
 
 
-def rlimits(memory_mb: int, file_mb: int) -> Callable[[], None]:
-    """A ``preexec_fn`` setting the address-space, file-size and core-dump limits (POSIX)."""
+def rlimits(memory_mb: int, file_mb: int, cpu_s: int | None = None) -> Callable[[], None]:
+    """A ``preexec_fn`` setting the address-space, file-size, CPU-time (per process: every
+    core's seconds count) and core-dump limits (POSIX)."""
     def preexec():  # runs in the kernel process before exec
         try:
             import resource
@@ -76,6 +81,8 @@ def rlimits(memory_mb: int, file_mb: int) -> Callable[[], None]:
             fsz = int(file_mb) * 2**20
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsz, fsz))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if cpu_s:
+                resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_s), int(cpu_s) + 5))
         except Exception:
             pass
     return preexec
@@ -92,40 +99,60 @@ class GradingKernelManager(AsyncKernelManager):
 
 @dataclass
 class KernelStart:
-    """How a kernel is started: where, with which environment and limits, wrapped in what.
+    """How a kernel is started: where, with which environment and limits, in which sandbox.
 
-    ``command_prefix`` and ``transport`` (``"tcp"`` or ``"ipc"``, with the socket files in
-    ``connection_dir``) are where a sandbox plugs in; ``preexec`` runs in the kernel process
-    before exec (resource limits).
+    ``sandbox`` (a :class:`~mlpkit.grader.sandbox.Sandbox`) puts its command line before the
+    kernel's and switches to IPC sockets in the per-kernel connection folder (a sandbox has no
+    network); ``preexec`` runs in the kernel's process before exec (resource limits).
     """
 
-    cwd: str
+    cwd: str | None
     env: dict
     preexec: Callable | None = None
-    command_prefix: list = field(default_factory=list)
-    transport: str = "tcp"
-    connection_dir: str | None = None
+    sandbox: object = None
 
     @classmethod
     def plain(cls, cwd: str, limits: Limits) -> "KernelStart":
-        pre = rlimits(limits.memory_mb, limits.file_mb) if os.name == "posix" else None
-        return cls(cwd=cwd, env=kernel_env(cwd), preexec=pre)
+        """A kernel as the grader's user, in ``cwd`` (``--no-sandbox``)."""
+        return cls(cwd=cwd, env=kernel_env(cwd), preexec=_preexec(limits))
 
-    def manager(self) -> GradingKernelManager:
-        km = GradingKernelManager(kernel_name="python3", transport=self.transport,
-                                  command_prefix=list(self.command_prefix))
-        if self.connection_dir:
-            km.connection_file = os.path.join(self.connection_dir, "kernel.json")
-            if self.transport == "ipc":
-                km.ip = os.path.join(self.connection_dir, "k")
+    @classmethod
+    def sandboxed(cls, sandbox, limits: Limits) -> "KernelStart":
+        """A kernel inside ``sandbox``, at home in the sandbox's private tmp."""
+        from .sandbox import INSIDE_HOME
+
+        import mlpkit
+
+        env = {k: v for k, v in kernel_env(INSIDE_HOME).items() if k != "PYTHONPATH"}
+        # a PYTHONPATH entry that gave the grader its mlpkit (a checkout used without installing
+        # it) is kept, that entry only: the sandbox shows its mlpkit/ and nothing else of it
+        shown = os.path.dirname(os.path.abspath(os.path.dirname(mlpkit.__file__)))
+        if shown in [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                     if p]:
+            env["PYTHONPATH"] = shown
+        return cls(cwd=None, env=env, preexec=_preexec(limits), sandbox=sandbox)
+
+    def manager(self, connection_dir: str) -> GradingKernelManager:
+        prefix = self.sandbox.argv(connection_dir) if self.sandbox is not None else []
+        km = GradingKernelManager(kernel_name="python3", command_prefix=prefix,
+                                  transport="ipc" if self.sandbox is not None else "tcp")
+        km.connection_file = os.path.join(connection_dir, "kernel.json")
+        if self.sandbox is not None:
+            km.ip = os.path.join(connection_dir, "k")
+            km.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
         return km
 
-    def popen_kwargs(self) -> dict:
-        kw = dict(cwd=self.cwd, env=dict(self.env), stdout=subprocess.DEVNULL,
+    def popen_kwargs(self, connection_dir: str) -> dict:
+        kw = dict(cwd=self.cwd or connection_dir, env=dict(self.env), stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL)
         if self.preexec is not None:
             kw["preexec_fn"] = self.preexec
         return kw
+
+
+def _preexec(limits: Limits):
+    cpu = math.ceil(limits.total_timeout * (os.cpu_count() or 1)) + 30  # only a runaway meets it
+    return rlimits(limits.memory_mb, limits.file_mb, cpu) if os.name == "posix" else None
 
 
 class _Client(NotebookClient):
@@ -150,7 +177,9 @@ class Kernel:
     """
 
     def __init__(self, start: KernelStart, limits: Limits):
-        self.start, self.limits, self.killed = start, limits, False
+        self.start, self.limits, self.killed, self.connection_dir = start, limits, False, None
+        self.error_name = None  # the exception name of the last cell's error
+        self.watch = None
         self.client = _Client(nbformat.v4.new_notebook(), kernel_name="python3", allow_errors=True,
                               interrupt_on_timeout=True, startup_timeout=int(limits.startup_timeout),
                               record_timing=False, store_widget_state=False,
@@ -165,9 +194,18 @@ class Kernel:
                     raise
 
     def _start(self):
-        self.client.km = self.start.manager()
-        self.client.start_new_kernel(**self.start.popen_kwargs())
+        self.connection_dir = tempfile.mkdtemp(prefix="mlpkit-kernel-")  # fresh: never reused
+        self.client.km = self.start.manager(self.connection_dir)
+        self.client.start_new_kernel(**self.start.popen_kwargs(self.connection_dir))
+        self.watch = TreeWatch(self.client.km.provisioner.pid, self.limits.memory_mb,
+                               self.limits.max_processes, folder=self.connection_dir,
+                               folder_mb=self.limits.file_mb)
         self.client.start_new_kernel_client()
+
+    @property
+    def death(self) -> str:
+        """Why the grader killed the kernel's processes ("" if it did not)."""
+        return self.watch.reason if self.watch is not None else ""
 
     def run(self, code: str, timeout: float) -> tuple[str, list]:
         if self.client.kc is None or not run_sync(self._alive)():
@@ -187,12 +225,13 @@ class Kernel:
         return bool(await ensure_async(self.client.km.is_alive()))
 
     async def _execute(self, cell, kill_after: float):
-        self._reply = "ok"
+        self._reply, self.error_name = "ok", None
         loop = asyncio.get_running_loop()
         watchdog = loop.call_later(kill_after, self._kill)
 
         async def on_error(cell, cell_index, execute_reply):
             self._reply = "error"
+            self.error_name = str((execute_reply or {}).get("content", {}).get("ename", ""))[:100]
 
         self.client.on_cell_error = on_error
         try:
@@ -207,6 +246,9 @@ class Kernel:
 
     def close(self):  # also after a failed start: the client or manager may be half made
         km, kc = self.client.km, self.client.kc
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch.kill_all()  # whatever the notebook left running
         try:
             if kc is not None:
                 kc.stop_channels()
@@ -218,6 +260,8 @@ class Kernel:
         except Exception:
             pass
         self.client.km = self.client.kc = None
+        if getattr(self, "connection_dir", None):
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
 
     @staticmethod
     async def _shutdown(km):

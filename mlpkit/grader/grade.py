@@ -29,53 +29,17 @@ from pathlib import Path
 import numpy as np
 
 from .. import safecall
+from .cells import CELL_NOTES, GROUP, HARNESS, SETUP, harness_source
 from .execute import START_TRIES, Kernel, KernelStart, Limits
 from .judge import decode_results, score, status_of
 from .rows import Event, Row
+from .sandbox import Sandbox
 from .spec import Assignment
-from .submission import NotANotebook, load_submission
+from .submission import NotANotebook, code_digest, load_submission
 
 MAX_RESTARTS = 3
 
 __all__ = ["grade_submission", "MAX_RESTARTS"]
-
-SETUP = '''\
-def _mlpkit_setup_{token}():
-    import os, sys
-    ip = get_ipython()
-    names = {names!r}
-    record = {{}}
-    def snapshot(*args, **kwargs):
-        ns = ip.user_ns
-        for n in names:
-            v = ns.get(n)
-            if callable(v) and not isinstance(v, type):
-                record[n] = v
-    ip.events.register("post_run_cell", snapshot)
-    try:  # tracebacks are never read; formatting 3000 frames of a recursion takes seconds
-        ip.InteractiveTB.set_mode(mode="Minimal")
-    except Exception:
-        pass
-    sink = open(os.devnull, "w")
-    sys.stdout = sink
-    sys.stderr = sink
-    return record
-_mlpkit_record_{token} = _mlpkit_setup_{token}()
-del _mlpkit_setup_{token}
-'''
-
-HARNESS = '''\
-import types as _t_{token}
-_mlpkit_h_{token} = _t_{token}.ModuleType("_mlpkit_harness_{token}")
-exec({source!r}, _mlpkit_h_{token}.__dict__)
-del _t_{token}
-'''
-
-GROUP = '''\
-_mlpkit_h_{token}.run_group(globals().get("_mlpkit_record_{token}", {{}}), globals(), {names!r}, \
-{function!r}, {cases!r}, {forbid!r})
-'''
-
 
 @dataclass
 class _Run:
@@ -92,6 +56,7 @@ class _Run:
     notes: dict = field(default_factory=dict)
     skip_cells: set = field(default_factory=set)
     skip_groups: set = field(default_factory=set)
+    cell_notes: list = field(default_factory=list)
     crashed: bool = False
     timed_out: bool = False
 
@@ -112,8 +77,8 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
                      limits: Limits, context=None, start=None) -> Row:
     """Everything about one submission, as a :class:`Row`.
 
-    ``start(work_dir) -> KernelStart`` says how kernels are started (default: a plain kernel
-    with resource limits, :meth:`KernelStart.plain`).
+    ``start(work_dir) -> KernelStart`` says how kernels are started (default: in the bubblewrap
+    sandbox, :meth:`KernelStart.sandboxed`; ``KernelStart.plain`` runs them unconfined).
     """
     t0 = time.monotonic()
     seed = _seed_for(base_seed, student, assignment.number)
@@ -128,12 +93,16 @@ def grade_submission(path: Path, assignment: Assignment, student: str, base_seed
              for k, g in enumerate(assignment.groups)}
     run = _Run(assignment, [(n, src) for n, t, src in cells if t == "code"], cases, limits,
                t0 + limits.total_timeout)
+    if start is None:
+        sandbox = Sandbox.for_grading(tmp_mb=limits.file_mb)
+        start = lambda d: KernelStart.sandboxed(sandbox, limits)  # noqa: E731
     work = tempfile.mkdtemp(prefix="nb-")
     try:
-        _execute(run, (start or (lambda d: KernelStart.plain(d, limits)))(work))
+        _execute(run, start(work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     row = _row(run, student, path.name, seed, notes, context)
+    row.code_sha256 = code_digest(cells)
     row.elapsed = round(time.monotonic() - t0, 2)
     return row
 
@@ -191,10 +160,15 @@ def _run_cells(run: _Run, kernel: Kernel) -> str:
             if status == "timeout-killed":
                 run.skip_cells.add(number)
                 return "restart"
+        elif status == "error" and kernel.error_name in CELL_NOTES:
+            note = CELL_NOTES[kernel.error_name].format(n=number)
+            if note not in run.cell_notes:
+                run.cell_notes.append(note)
         elif status == "dead":
-            run.crash(f"the kernel died in cell {number} (os._exit, a signal or the memory limit "
-                      f"of {run.limits.memory_mb} MB?); that cell was skipped and the notebook "
-                      "re-run without it", number)
+            why = kernel.death or (f"os._exit, a signal or the memory limit of "
+                                   f"{run.limits.memory_mb} MB?")
+            run.crash(f"the kernel died in cell {number} ({why}); that cell was skipped and the "
+                      "notebook re-run without it", number)
             run.skip_cells.add(number)
             return "restart"
     return "done"
@@ -202,7 +176,7 @@ def _run_cells(run: _Run, kernel: Kernel) -> str:
 
 def _run_groups(run: _Run, kernel: Kernel) -> str:
     """The harness, then each call group not done yet: ``done``, ``stop`` or ``restart-after-call``."""
-    harness = HARNESS.format(token=run.token, source=_harness_source())
+    harness = HARNESS.format(token=run.token, source=harness_source())
     if kernel.run(harness, 30)[0] != "ok":
         run.events.append(Event("crash", "the grader's harness could not be loaded in the kernel "
                                          "(the notebook broke the Python runtime?)"))
@@ -220,12 +194,12 @@ def _run_groups(run: _Run, kernel: Kernel) -> str:
 def _call_group(run: _Run, kernel: Kernel, g) -> str:
     """Call one group's function on its cases: ``next`` or ``restart-after-call``."""
     timeout = run.limits.cell_timeout
-    cases = json.dumps(safecall.encode(list(run.cases[g.id])))
+    wire = safecall.encode(list(run.cases[g.id]))
     code = GROUP.format(token=run.token, names=tuple(run.assignment.functions), function=g.function,
-                        cases=cases, forbid=tuple(g.forbid))
+                        cases=json.dumps(wire), forbid=tuple(g.forbid))
     status, texts = kernel.run(code, min(timeout, run.left()))
     if status == "ok" and texts:
-        run.results[g.id], note = decode_results(texts, len(run.cases[g.id]))
+        run.results[g.id], note = decode_results(texts, safecall.decode(wire))
         if note:
             run.notes[g.id] = note
     elif status in ("timeout", "timeout-killed"):
@@ -239,6 +213,7 @@ def _call_group(run: _Run, kernel: Kernel, g) -> str:
         return "restart-after-call" if status == "timeout-killed" else "next"
     elif status == "dead":
         msg = f"calling {g.function} on the hidden inputs killed the kernel"
+        msg += f" ({kernel.death})" if kernel.death else ""
         run.crash(msg)
         run.skip_groups.add(g.id)
         run.notes[g.id] = msg
@@ -262,14 +237,6 @@ def _row(run: _Run, student: str, file: str, seed: int, notes: list, context) ->
         parts.append(f"{n - failed} of {n} checks passed")
     total = round(sum(c.points for c in checks.values()), 4)
     return Row(student=student, file=file, status=status, total=total, max_total=a.max_points,
-               message="; ".join(parts + notes), checks=checks, events=run.events, notes=notes,
+               message="; ".join(parts + run.cell_notes + notes), checks=checks, events=run.events,
+               notes=run.cell_notes + notes,
                seed=seed)
-
-
-_SOURCE_CACHE: list = []
-
-
-def _harness_source() -> str:
-    if not _SOURCE_CACHE:
-        _SOURCE_CACHE.append(Path(safecall.__file__).read_text(encoding="utf-8"))
-    return _SOURCE_CACHE[0]

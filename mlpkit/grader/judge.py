@@ -52,19 +52,36 @@ def judge_check(check: HiddenCheck, group: CallGroup, cases, results, context):
                 worst, note = frac, msg
             elif not note:
                 note = msg
+    if check.judge_group is not None:
+        try:
+            out = check.judge_group(cases, [r["value"] for r in results], context)
+        except Failed as exc:
+            return 0.0, str(exc)
+        except Exception as exc:
+            return 0.0, f"could not judge the returned values ({type(exc).__name__}: {exc})"
+        if out is not None and out[0] < worst:
+            worst, note = out
     return worst, note or "passed"
 
 
-def decode_results(texts: list, n_cases: int):
-    """``(results, note)``: the decoded call results of one group, or ``None`` and why not."""
+def decode_results(texts: list, sent: list):
+    """``(results, note)``: the decoded call results of one group, or ``None`` and why not.
+
+    ``sent`` are the arguments as the kernel received them (decoded); which of them a call changed
+    is decided here, from the arguments the kernel sent back, never from the kernel's word.
+    """
     if not texts:
         return None, "no result: the call did not finish (see the status)"
     try:
         if len(texts[-1]) > MAX_RESULT_CHARS:
             raise ValueError("too large")
         results = [safecall.decode_call(r) for r in json.loads(texts[-1])["results"]]
-        if len(results) != n_cases:
+        if len(results) != len(sent):
             raise ValueError("wrong number of results")
+        for res, args in zip(results, sent):
+            if res["after"] is None or len(res["after"]) != len(args):
+                raise ValueError("the arguments after the call were not sent back")
+            res["mutated"] = safecall.changed_inputs(list(args), res["after"])
         return results, ""
     except Exception as exc:
         return None, f"the values returned could not be read ({type(exc).__name__}: {exc})"[:300]
@@ -122,9 +139,9 @@ def grade_in_process(assignment: Assignment, functions: dict, seed: int, context
         cases[g.id] = g.cases(np.random.default_rng([seed, k]), context)
         sent = safecall.decode(safecall.encode(list(cases[g.id])))
         fn = functions.get(g.function)
-        wire = json.dumps({"results": [safecall.encode_call(safecall.call_spied(fn, list(a), g.forbid))
-                                       for a in sent]})
-        results[g.id], notes[g.id] = decode_results([wire], len(cases[g.id]))
+        calls = [safecall.call_spied(fn, list(a), g.forbid) for a in sent]
+        wire = json.dumps({"results": [safecall.encode_call(c, with_inputs=True) for c in calls]})
+        results[g.id], notes[g.id] = decode_results([wire], sent)
     checks = score(assignment, cases, results, notes, context)[0]
     return {cid: {"points": c.points, "max": c.max, "message": c.message}
             for cid, c in checks.items()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -10,12 +11,32 @@ from pathlib import Path
 
 from .rows import STATUSES, Row
 
-__all__ = ["write_reports", "feedback_text", "feedback_name"]
+__all__ = ["write_reports", "feedback_text", "feedback_name", "csv_cell", "mark_identical"]
 
 
 def feedback_name(student: str) -> str:
-    """The feedback file's name (without ``.md``) for a student id."""
-    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", student)[:120] or "_"
+    """The feedback file's name for a student id: readable, and unique for every id (a hash of
+    the whole id is appended: ids made of non-ASCII letters or equal in their first 80
+    characters, or differing only in case, never share a file)."""
+    stem = re.sub(r"[^A-Za-z0-9_.@-]+", "_", student)[:80].lstrip(".") or "_"
+    return f"{stem}-{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}.md"
+
+
+def csv_cell(text) -> str:
+    """A text cell, defused for spreadsheets (OWASP CSV injection: a leading = + - @ tab or
+    carriage return makes a formula; a quote is put in front)."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def mark_identical(rows: dict):
+    """Fill each row's ``similar_to`` with the other students whose code is identical."""
+    groups: dict = {}
+    for r in rows.values():
+        if r.code_sha256:
+            groups.setdefault(r.code_sha256, []).append(r.student)
+    for r in rows.values():
+        r.similar_to = sorted(s for s in groups.get(r.code_sha256, []) if s != r.student)
 
 
 def _atomic_write(path: Path, text: str):
@@ -47,11 +68,13 @@ def _csv_text(assignment, ordered: list) -> str:
     check_ids = [c.id for c in assignment.checks]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", "file", "status", "total", "max_total", *check_ids, "message", "sha256"])
+    w.writerow(["student", "file", "status", "total", "max_total", *check_ids, "message",
+                "similar_to", "feedback", "sha256"])
     for r in ordered:
         points = [f"{r.checks[c].points:g}" if c in r.checks else "0" for c in check_ids]
-        w.writerow([r.student, r.file, r.status, f"{r.total:g}", f"{r.max_total:g}", *points,
-                    r.message, r.sha256])
+        w.writerow([csv_cell(r.student), csv_cell(r.file), r.status, f"{r.total:g}",
+                    f"{r.max_total:g}", *points, csv_cell(r.message),
+                    csv_cell(" ".join(r.similar_to)), feedback_name(r.student), r.sha256])
     return buf.getvalue()
 
 
@@ -60,6 +83,7 @@ def write_reports(out: Path, assignment, rows: dict, settings: dict):
     out.mkdir(parents=True, exist_ok=True)
     fb = out / "feedback"
     fb.mkdir(exist_ok=True)
+    mark_identical(rows)
     ordered = [rows[s] for s in sorted(rows)]
     doc = {"assignment": assignment.number, "topic": assignment.topic,
            "max_total": assignment.max_points,
@@ -70,4 +94,4 @@ def write_reports(out: Path, assignment, rows: dict, settings: dict):
     _atomic_write(out / "grades.json", json.dumps(doc, indent=1))
     _atomic_write(out / "grades.csv", _csv_text(assignment, ordered))
     for r in ordered:
-        _atomic_write(fb / f"{feedback_name(r.student)}.md", feedback_text(r, assignment))
+        _atomic_write(fb / feedback_name(r.student), feedback_text(r, assignment))

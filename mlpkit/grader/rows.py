@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 # Status of a submission, most severe first (the row shows the most severe that applies).
-STATUSES = ("not-a-notebook", "crashed", "timeout", "missing-function", "not-attempted", "fail", "ok")
+STATUSES = ("not-a-notebook", "refused-symlink", "crashed", "timeout", "missing-function", "not-attempted", "fail", "ok")
 #: The status of a row whose grading worker failed (a bug of the grader, not of the submission).
 GRADER_ERROR = "grader-error"
 
@@ -50,6 +50,8 @@ class Row:
     seed: int | None = None
     elapsed: float = 0.0
     sha256: str = ""
+    code_sha256: str = ""                           # of the code cells only (see submission.py)
+    similar_to: list = field(default_factory=list)  # students with identical code
 
     @classmethod
     def failed(cls, assignment, student: str, file: str, status: str, message: str,

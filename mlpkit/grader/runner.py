@@ -5,9 +5,10 @@
 * ``grades.csv``: one row per submission, always (student, file, status, total,
   max_total, one column of points per hidden check, message, sha256);
 * ``grades.json``: the same with every check's message, the settings and the events;
-* ``feedback/<student>.md``: what passed, what failed and why, the points.
+* ``feedback/<id>-<hash>.md``: what passed, what failed and why, the points;
+* ``summary.md`` and ``summary.png``: the class report (:mod:`.summary`), once per run.
 
-Each submission is graded by its own worker process (:mod:`.worker`). The files
+Each submission is graded by its own fresh worker process (:mod:`.worker`). The files
 are rewritten (atomically) after every graded submission, so an interrupted run
 loses nothing and ``--resume`` continues it: rows whose file is unchanged (same
 SHA-256, assignment and seed) are kept, the others graded. An existing
@@ -15,32 +16,38 @@ SHA-256, assignment and seed) are kept, the others graded. An existing
 ``--force`` the command stops; ``--force`` keeps the old files as ``*.bak-<time>``.
 
 Where the jobs run is an *executor*: ``executor(jobs, assignment, timeout)`` yields
-``(job, row)`` as rows finish. The default (:func:`local_executor`) runs the workers
-on this machine from a thread pool; ``--dask`` uses :mod:`.cluster`. Only this process
-writes the output folder.
+``(job, row)`` as rows finish. The default (:func:`local_executor`, :mod:`.local`) runs
+the workers on this machine, forked from a forkserver, from a thread pool; ``--dask`` uses
+:mod:`.cluster`. Both grade each job with the same function (:func:`.local.run_worker`).
+Only this process writes the output folder.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from pathlib import Path
 
 from .assignments import get
 from .cluster import ClusterError
 from .execute import Limits
+from .local import local_executor
 from .report import write_reports
-from .summary import write_summary
 from .rows import GRADER_ERROR, STATUSES, Row
-from .submission import collect_submissions, sha256_of
+from .sandbox import SandboxUnavailable, find_bwrap
+from .submission import collect_submissions, readable, sha256_of
+from .summary import write_summary
 
-__all__ = ["grade_folder", "collect_submissions", "cli_grade", "GradeFilesExist"]
+LIMITS_ENFORCED = ("no cgroup: memory_mb is an address-space limit per process (RLIMIT_AS) and a "
+                   "limit on the resident memory of the kernel's whole process tree, checked with "
+                   "the process count (max_processes) every 0.2 s; file_mb is RLIMIT_FSIZE")
+NO_SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): every notebook runs as "
+                      "your user and can read and write your files, including these grades")
+
+__all__ = ["grade_folder", "collect_submissions", "cli_grade", "GradeFilesExist", "local_executor"]
 
 
 class GradeFilesExist(RuntimeError):
@@ -78,29 +85,6 @@ class Progress:
             self.show(last)
 
 
-def _run_worker(job: dict, assignment, timeout: float) -> Row:
-    """One submission graded by a worker process; a row whatever happened to the worker."""
-    student, file = job["student"], Path(job["path"]).name
-    with tempfile.TemporaryDirectory(prefix="grade-job-") as d:
-        jp, rp = Path(d) / "job.json", Path(d) / "row.json"
-        jp.write_text(json.dumps(job), encoding="utf-8")
-        cmd = [sys.executable, "-m", "mlpkit.grader.worker", str(jp), str(rp)]
-        try:
-            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, timeout=timeout, start_new_session=True)
-            err = proc.stderr.decode("utf-8", "replace")[-500:]
-        except subprocess.TimeoutExpired:
-            return Row.failed(assignment, student, file, "timeout",
-                              f"grading took longer than {timeout:g} s and was stopped")
-        if rp.exists():
-            try:
-                return Row.from_dict(json.loads(rp.read_text(encoding="utf-8")))
-            except Exception:
-                pass
-        return Row.failed(assignment, student, file, GRADER_ERROR, f"the grading worker failed "
-                          f"(exit code {proc.returncode}): {err.strip()[-300:]}")
-
-
 def _previous_rows(out: Path, assignment, seed: int, resume: bool, force: bool) -> dict:
     """The rows kept from an earlier run (``--resume``), after refusing to overwrite silently."""
     existing = out / "grades.json"
@@ -129,43 +113,58 @@ def _previous_rows(out: Path, assignment, seed: int, resume: bool, force: bool) 
     return {r.student: r for r in rows}
 
 
-def _to_grade(submissions: Path, rows: dict) -> list:
-    """``(student, path, sha256)`` of every submission not already graded with the same file."""
+def _to_grade(submissions: Path, rows: dict, assignment) -> list:
+    """``(student, path, sha256)`` of every submission not already graded with the same file.
+
+    Entries refused outright (symbolic links, FIFOs, folders without a notebook) get their row
+    in ``rows`` here.
+    """
     todo = []
-    for student, path in collect_submissions(submissions):
-        digest = sha256_of(path) if path.is_file() else ""
-        prev = rows.get(student)
+    for e in collect_submissions(submissions):
+        if e.refused:
+            rows[e.student] = Row.failed(assignment, e.student, readable(e.path.name), e.refused,
+                                         e.reason)
+            continue
+        digest = sha256_of(e.path)
+        prev = rows.get(e.student)
         if prev and prev.sha256 == digest and digest and prev.status != GRADER_ERROR:
             continue
-        todo.append((student, path, digest))
+        todo.append((e.student, e.path, digest))
     return todo
 
 
-def local_executor(jobs: int | None = None):
-    """The executor grading on this machine: ``jobs`` worker processes at a time."""
-    def run(job_list: list, assignment, timeout: float):
-        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-            futures = {pool.submit(_run_worker, job, assignment, timeout): job for job in job_list}
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
-    return run
+def _hidden_paths(submissions: Path, out: Path) -> list:
+    """What a sandboxed kernel must not see even where it lies under a folder it may read."""
+    course = Path(__file__).resolve().parents[2]
+    return [str(p.resolve()) for p in (submissions, out, course / "solutions", course / "tests")]
 
 
 def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = False,
                  force: bool = False, jobs: int | None = None, limits: Limits | None = None,
-                 seed: int = 0, quiet: bool = False, stream=None, executor=None) -> dict:
+                 seed: int = 0, quiet: bool = False, stream=None, sandbox: bool = True,
+                 executor=None) -> dict:
     """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`).
 
     ``executor`` runs the jobs (default: :func:`local_executor` with ``jobs`` processes).
+    ``sandbox=False`` runs the kernels unconfined (unsafe; warned about in the output and in
+    ``grades.json``); with ``sandbox=True`` a missing bwrap raises :class:`SandboxUnavailable`.
     """
     assignment = get(number)
     limits = limits or Limits()
     submissions, out = Path(submissions), Path(out)
     if not submissions.is_dir():
         raise FileNotFoundError(f"submissions folder {submissions} does not exist")
-    settings = {"seed": seed, "limits": asdict(limits)}
+    if sandbox and find_bwrap() is None:
+        from .sandbox import Sandbox
+
+        Sandbox.for_grading()  # raises SandboxUnavailable with the explanation
+    settings = {"seed": seed, "limits": asdict(limits),
+                "sandbox": "bubblewrap" if sandbox else NO_SANDBOX_WARNING,
+                "limits_enforced": LIMITS_ENFORCED}
+    if not sandbox:
+        print(NO_SANDBOX_WARNING, file=stream or sys.stderr)
     rows = _previous_rows(out, assignment, seed, resume, force)
-    todo = _to_grade(submissions, rows)
+    todo = _to_grade(submissions, rows, assignment)
     progress = Progress(len(todo), quiet=quiet, stream=stream)
     lock = threading.Lock()
     if not todo:
@@ -175,11 +174,13 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
 
     def job_of(student, path, digest):
         return {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
-                "seed": seed, "limits": asdict(limits), "file": path.name, "sha256": digest}
+                "seed": seed, "limits": asdict(limits), "file": path.name, "sha256": digest,
+                "sandbox": sandbox, "runner_pid": os.getpid(),
+                "hide": _hidden_paths(submissions, out)}
 
     run = executor or local_executor(jobs)
     for job, row in run([job_of(*t) for t in todo], assignment, limits.total_timeout + 120):
-        row.student, row.file, row.sha256 = job["student"], job["file"], job["sha256"]
+        row.student, row.file, row.sha256 = job["student"], readable(job["file"]), job["sha256"]
         with lock:
             rows[row.student] = row
             write_reports(out, assignment, rows, settings)
@@ -215,8 +216,9 @@ def cli_grade(args) -> int:
             executor = DaskExecutor(args.dask)
         rows = grade_folder(args.assignment, Path(args.submissions), Path(args.out),
                             resume=args.resume, force=args.force, jobs=args.jobs, limits=limits,
-                            seed=args.seed, quiet=args.quiet, executor=executor)
-    except (GradeFilesExist, FileNotFoundError, ClusterError) as exc:
+                            seed=args.seed, quiet=args.quiet, executor=executor,
+                            sandbox=not args.no_sandbox)
+    except (GradeFilesExist, FileNotFoundError, ClusterError, SandboxUnavailable) as exc:
         print(f"mlpkit grade: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -227,6 +229,13 @@ def cli_grade(args) -> int:
         counts[r.status] = counts.get(r.status, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES + (GRADER_ERROR,) if s in counts)
     print(f"graded {len(rows)} submission(s) of assignment {assignment.number}: {summary}")
+    groups = sorted({tuple(sorted([r.student, *r.similar_to])) for r in rows.values() if r.similar_to})
+    if groups:
+        print("identical code (outputs, metadata and blank lines ignored; column similar_to):")
+        for g in groups:
+            print("  " + " = ".join(g))
     print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json, feedback/ and the class report "
           "summary.md (with summary.png)")
+    if args.no_sandbox:
+        print(NO_SANDBOX_WARNING)
     return 0

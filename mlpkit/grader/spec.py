@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["CallGroup", "HiddenCheck", "Assignment", "draw_seed", "public_judge"]
+__all__ = ["CallGroup", "HiddenCheck", "Assignment", "draw_seed", "public_judge", "seed_dependent",
+           "distinct_ints"]
 
 
 @dataclass
@@ -39,6 +40,9 @@ class HiddenCheck:
     points: float
     description: str
     judge: Callable  # judge(args, value, context) -> None | (fraction, message); raises Failed
+    # judge_group(cases, values, context) -> None | (fraction, message): what only all the calls
+    # together tell (e.g. that the result depends on the seed); raises Failed
+    judge_group: Callable | None = None
 
 
 @dataclass
@@ -72,6 +76,14 @@ class Assignment:
         return next(g for g in self.groups if g.id == gid)
 
 
+def distinct_ints(rng, k, low=1, high=40) -> list:
+    """``k`` distinct ints in ``[low, high)``: no accidental n_in = n_out = m, so a transposed
+    shape never looks right."""
+    import numpy as np
+
+    return [int(v) for v in rng.choice(np.arange(low, high), size=k, replace=False)]
+
+
 def draw_seed(rng) -> int:
     """A seed for a public check's case generator, drawn from the student's generator."""
     return int(rng.integers(2**31 - 1))
@@ -80,3 +92,14 @@ def draw_seed(rng) -> int:
 def public_judge(fn, **kw):
     """Adapt a public judge ``fn(args, value, **kw)`` to the hidden signature ``(args, value, ctx)``."""
     return lambda args, value, ctx: fn(args, value, **kw)
+
+
+def seed_dependent(cases, values, ctx):
+    """A group judge: calls that differ only in their last argument, the seed, must not all
+    return the same value (a fixed order, e.g. reversed, ignores the seed)."""
+    from ..checks.diagnose import Failed
+    from ..safecall import encode
+
+    if len(values) > 1 and all(encode(v) == encode(values[0]) for v in values[1:]):
+        raise Failed(f"the same result for the seeds {', '.join(str(c[-1]) for c in cases)}: the "
+                     "seed must change it (e.g. np.random.default_rng(seed).permutation(m))")

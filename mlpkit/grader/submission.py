@@ -1,35 +1,54 @@
-"""Reading submissions without trusting them: which files, and the code cells of one.
+"""Reading submissions without trusting them: which entries, and the code cells of one.
 
-:func:`collect_submissions` lists a submissions folder (one row per entry);
+:func:`collect_submissions` lists a submissions folder: every entry (dotfiles too) becomes
+one :class:`Entry`, graded or refused with a reason (a symbolic link is never followed: it
+could lead to the instructor's solutions; a FIFO or device is never opened). Student ids are
+readable even for file names that are not valid UTF-8 (``caf\\xe9``).
 :func:`load_submission` parses one file and, when it is not a notebook, says
 why (:class:`NotANotebook`: empty, not UTF-8, not JSON, JSON but not a notebook,
-no code cell). Old formats (nbformat 3) are converted; the kernel name in the
-file is ignored (always ``python3``); stored outputs are never used.
+no code cell, too much code). Old formats (nbformat 3) are converted; the kernel name in the
+file is ignored (always ``python3``); stored outputs are never used (nor counted in the size
+limit on code).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
-MAX_FILE_BYTES = 50 * 2**20
+MAX_FILE_BYTES = 256 * 2**20   # read at most this much of a file (outputs included)
+MAX_CODE_BYTES = 50 * 2**20    # of source in its cells
 
-__all__ = ["NotANotebook", "load_submission", "collect_submissions", "sha256_of", "MAX_FILE_BYTES"]
+__all__ = ["NotANotebook", "Entry", "load_submission", "collect_submissions", "sha256_of",
+           "code_digest", "readable", "MAX_FILE_BYTES", "MAX_CODE_BYTES"]
 
 
 class NotANotebook(Exception):
     """The file cannot be graded as a notebook; the message says why."""
 
 
-def _read_json(path: Path) -> tuple[dict, str]:
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: never through a symbolic link, never from a FIFO or device."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise NotANotebook(f"cannot read the file ({exc.strerror or exc})")
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotANotebook("not a regular file")
+        raw = fh.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise NotANotebook(f"the file is more than {MAX_FILE_BYTES // 2**20} MB")
+    return raw
+
+
+def _read_json(path: Path) -> tuple[dict, str]:
+    raw = _read_bytes(path)
     if not raw.strip():
         raise NotANotebook("the file is empty")
-    if len(raw) > MAX_FILE_BYTES:
-        raise NotANotebook(f"the file is {len(raw) // 2**20} MB, more than {MAX_FILE_BYTES // 2**20} MB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -76,6 +95,10 @@ def _cells(data: dict) -> list:
         cells.append((i, str(c.get("cell_type", "")), src))
     if not any(t == "code" for _, t, _ in cells):
         raise NotANotebook("the notebook has no code cell")
+    code = sum(len(src.encode("utf-8", "surrogatepass")) for _, t, src in cells if t == "code")
+    if code > MAX_CODE_BYTES:
+        raise NotANotebook(f"its code cells hold {code // 2**20} MB of source, more than "
+                           f"{MAX_CODE_BYTES // 2**20} MB")
     return cells
 
 
@@ -90,26 +113,70 @@ def load_submission(path: Path):
     return _cells(data), notes
 
 
-def collect_submissions(folder: Path) -> list[tuple[str, Path]]:
-    """``(student, path)`` for every submission: each file, or each sub-folder's notebook."""
+def readable(name: str) -> str:
+    """A file name as text, undecodable bytes shown as ``\\xNN`` (never a lone surrogate)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class Entry:
+    """One entry of the submissions folder: graded (``refused`` empty) or refused, and why."""
+
+    student: str
+    path: Path
+    refused: str = ""      # the row's status when it is not graded at all
+    reason: str = ""
+
+
+def _link_entry(student: str, path: Path) -> Entry:
+    try:
+        target = readable(os.readlink(path))
+    except OSError:
+        target = "?"
+    return Entry(student, path, "refused-symlink", f"a symbolic link (to {target}): links are "
+                 "not followed (they could lead anywhere); submit the notebook file itself")
+
+
+def _entry(path: Path) -> Entry:
+    name = path.name
+    st = path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        return _link_entry(readable(name[:-6] if name.endswith(".ipynb") else name), path)
+    if stat.S_ISDIR(st.st_mode):
+        nbs = sorted(p for p in path.iterdir() if p.name.endswith(".ipynb"))
+        if not nbs:
+            return Entry(readable(name), path, "not-a-notebook", "the folder holds no .ipynb file")
+        if nbs[0].is_symlink():
+            return _link_entry(readable(name), nbs[0])
+        return Entry(readable(name), nbs[0])
+    student = readable(name[:-6] if name.endswith(".ipynb") else name)
+    if not stat.S_ISREG(st.st_mode):
+        return Entry(student, path, "not-a-notebook", "not a regular file (a FIFO, socket or "
+                                                      "device): not opened")
+    return Entry(student, path)
+
+
+def collect_submissions(folder: Path) -> list[Entry]:
+    """One :class:`Entry` per entry of ``folder`` (each file, or each sub-folder's notebook)."""
     out, seen = [], set()
-    for entry in sorted(Path(folder).iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            nbs = sorted(p for p in entry.glob("*.ipynb") if not p.name.startswith("."))
-            path = nbs[0] if nbs else entry / "(no notebook)"
-            student = entry.name
-        elif entry.is_file():
-            path = entry
-            student = entry.name[:-6] if entry.name.endswith(".ipynb") else entry.name
-        else:
-            continue
-        if student in seen:
-            student = entry.name
-        seen.add(student)
-        out.append((student, path))
+    for path in sorted(Path(folder).iterdir(), key=lambda p: os.fsencode(p.name)):
+        e = _entry(path)
+        if e.student in seen:  # alice.ipynb and a folder alice/: the second keeps its full name
+            e.student = readable(path.name)
+        base, k = e.student, 2
+        while e.student in seen:
+            e.student, k = f"{base} ({k})", k + 1
+        seen.add(e.student)
+        out.append(e)
     return out
+
+
+def code_digest(cells: list) -> str:
+    """SHA-256 of the code cells' sources, blank lines and trailing spaces removed (outputs,
+    metadata, Markdown and cell ids never count): equal for copies saved twice."""
+    lines = [ln.rstrip() for _, t, src in cells if t == "code" for ln in src.splitlines()]
+    text = "\n".join(ln for ln in lines if ln)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def sha256_of(path: Path) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from .hostile import add_hostile
 from .nbtools import exercise_path, find_cell, read, solution_path, with_edit
 
 FULL = 12.0
@@ -97,8 +98,10 @@ def build(folder, out_dir, sub_dir) -> dict:
                            {"dW2": "took longer than"}),
         nb=with_edit(sol, BACKWARD, "    m = X.shape[0]", "    import time\n    time.sleep(600)\n"
                                                          "    m = X.shape[0]"))
-    add("waits_on_stdin", Expect("ok", FULL), nb=_insert(sol, IMPORTS, "name = input('name? ')"))
-    add("sys_exit", Expect("ok", FULL), nb=_insert(sol, IMPORTS, "import sys\nsys.exit(3)"))
+    add("waits_on_stdin", Expect("ok", FULL, "cell 4 calls input()"),
+        nb=_insert(sol, IMPORTS, "name = input('name? ')"))
+    add("sys_exit", Expect("ok", FULL, "cell 4 calls exit(), quit() or sys.exit()"),
+        nb=_insert(sol, IMPORTS, "import sys\nsys.exit(3)"))
     add("os_exit", Expect("crashed", FULL, "kernel died in cell 4"),
         nb=_insert(sol, IMPORTS, "import os\nos._exit(0)"))
     add("killed_by_signal", Expect("crashed", FULL, "kernel died"),
@@ -196,6 +199,8 @@ def build(folder, out_dir, sub_dir) -> dict:
         "                fh.write('student,status,total\\nwrites_grader_dir,ok,1000\\n')\n"
         "        except OSError:\n"
         "            pass")))
+    add_hostile(folder, out_dir, sub_dir, sol, ex, solution_path("04"), add, Expect, FULL,
+                FWD_LOSS, BACKWARD, IMPORTS, E)
     add("detects_grading", Expect("ok", FULL), nb=_insert(sol, BACKWARD, (
         "import os\n"
         "_SUSPECT = [k for k in os.environ if any(s in k.upper() for s in\n"
