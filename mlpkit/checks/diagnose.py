@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..safecall import Unsupported, call
+from ..safecall import Unsupported
 
 __all__ = ["CheckResult", "NOT_ATTEMPTED", "public_check", "diagnose_call", "compare_array",
            "compare_scalar", "fmt", "where"]
@@ -303,24 +303,3 @@ def public_check(name: str):
         return printing
 
     return deco
-
-
-def run_cases(fname: str, fn, cases, judge, arg_names=(), error_hint=None):
-    """Call ``fn`` on each ``(args, shown)`` case and ``judge(args, value)``.
-
-    ``shown`` marks the worked-example cases printed in the notebook; a failure
-    only on the others suggests answers hard-coded to the worked example.
-    ``error_hint(args, error_text) -> str`` explains exceptions (see :func:`diagnose_call`).
-    """
-    for args, shown in cases:
-        res = call(fn, args)
-        try:
-            hint = None if error_hint is None else functools.partial(error_hint, args)
-            diagnose_call(fname, res, arg_names, hint)
-            judge(args, res["value"])
-        except Failed as exc:
-            if not shown and any(s for _, s in cases):
-                raise Failed(f"right on the worked example but wrong on another input: {exc} "
-                             "(are the answers hard-coded?)")
-            raise
-    return None
