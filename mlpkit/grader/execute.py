@@ -8,7 +8,9 @@ environment, resource limits, and a command prefix and transport a sandbox
 plugs into), starting again a kernel that dies before running anything
 (``START_TRIES``), killing a kernel that ignores the interrupt (after
 ``INTERRUPT_GRACE`` s), and keeping only the result messages of the harness
-(every other output is dropped as it arrives: a grade never reads them).
+(every other output is dropped as it arrives: a grade never reads them), and
+waiting for messages in short slices (:mod:`.wakeup`: a missed wake-up of pyzmq's
+poll would otherwise wait out the whole cell timeout).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from traitlets import List, Unicode
 
 from ..safecall import RESULT_MIME
 from .treewatch import TreeWatch
+from .wakeup import slice_waits
 
 # A kernel that dies before it has run anything says nothing about the submission (seen:
 # "Kernel died before replying to kernel_info" once in ~40 kernels started side by side,
@@ -201,6 +204,7 @@ class Kernel:
                                self.limits.max_processes, folder=self.connection_dir,
                                folder_mb=self.limits.file_mb)
         self.client.start_new_kernel_client()
+        slice_waits(self.client.kc)  # a missed zmq wake-up must not read as a timeout
 
     @property
     def death(self) -> str:
