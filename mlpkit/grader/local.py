@@ -14,13 +14,17 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .rows import GRADER_ERROR, Row
 from .submission import readable
 
-__all__ = ["local_executor", "run_worker"]
+__all__ = ["local_executor", "run_worker", "remove_stale_run_folders"]
+
+RUN_PREFIX = "mlpkit-grade-"
+STALE_AFTER = 3600.0  # s without a change before a dead run's folder is removed
 
 
 _CONTEXT: list = []
@@ -98,9 +102,11 @@ def local_executor(jobs: int | None = None):
     """The executor grading on this machine: ``jobs`` worker processes at a time, each forked
     from the forkserver (:func:`run_worker`). Every temporary file of a run (the kernels'
     folders) lies in one ``mlpkit-grade-<pid>-*`` folder, removed at the end even when a worker
-    was killed."""
+    was killed; the folders of runs that were killed themselves are removed by the next run
+    (:func:`remove_stale_run_folders`)."""
     def run(job_list: list, assignment, timeout: float):
-        run_tmp = tempfile.mkdtemp(prefix=f"mlpkit-grade-{os.getpid()}-")
+        remove_stale_run_folders()
+        run_tmp = tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-")
         try:
             with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
                 futures = {pool.submit(run_worker, dict(job, tmp=run_tmp), assignment, timeout):
@@ -110,3 +116,40 @@ def local_executor(jobs: int | None = None):
         finally:
             shutil.rmtree(run_tmp, ignore_errors=True)
     return run
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: alive, somebody else's
+        return True
+    return True
+
+
+def remove_stale_run_folders(tmp: str | None = None, now: float | None = None) -> list[str]:
+    """Remove the temporary folders of runs that were killed (``kill -9``): a folder
+    ``mlpkit-grade-<pid>-*`` of this user whose process is gone and that has not changed for
+    ``STALE_AFTER`` s (a run elsewhere, in another pid namespace sharing this folder, changes
+    its folder with every submission). Returns the folders removed."""
+    tmp, now = tmp or tempfile.gettempdir(), time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = entry.name[len(RUN_PREFIX):].partition("-")[0]
+        if not (entry.name.startswith(RUN_PREFIX) and pid.isdigit()):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (not entry.is_dir(follow_symlinks=False) or st.st_uid != getattr(os, "getuid", lambda: st.st_uid)()
+                or now - st.st_mtime < STALE_AFTER or _pid_alive(int(pid))):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
