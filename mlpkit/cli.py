@@ -81,6 +81,23 @@ def _release(args) -> int:
     return 0
 
 
+def _execute(args) -> int:
+    try:
+        if _student_release():
+            raise ImportError("student release")
+        from .execute import execute_all
+    except ImportError:
+        print("mlpkit execute: not part of the student release (use Jupyter's Run All)",
+              file=sys.stderr)
+        return 2
+    if args.timeout <= 0:
+        print(f"mlpkit execute: --timeout must be a positive number of seconds, got "
+              f"{args.timeout:g}", file=sys.stderr)
+        return 2
+    failed = execute_all(args.notebooks, timeout=args.timeout)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlpkit", description="Tools of the mlp-course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=None, help="course root (default: found from the current "
                                                 "directory)")
     p.set_defaults(func=_release)
+
+    p = sub.add_parser("execute", help="re-run notebooks top to bottom and save their outputs",
+                       description="Run each notebook in a fresh kernel from its own folder and "
+                                   "write it back with its outputs (what nbval compares with); a "
+                                   "notebook with a failing cell is left unchanged and named. "
+                                   "Exit status 1 if any failed.")
+    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help=".ipynb files")
+    p.add_argument("--timeout", type=float, default=300.0,
+                   help="seconds a cell may run (default 300)")
+    p.set_defaults(func=_execute)
     return parser
 
 

@@ -231,6 +231,7 @@ def build_release(out_dir, root: Path | None = None, force: bool = False, out=pr
     shutil.copytree(root / "mlpkit", out_dir / "mlpkit", ignore=ignore)
     (out_dir / "mlpkit" / "release.py").unlink()
     (out_dir / "mlpkit" / "assign.py").unlink()
+    (out_dir / "mlpkit" / "execute.py").unlink()  # a maintainers' tool; it uses the grader
     values = _record_all(root)
     (out_dir / "mlpkit" / "checks" / "stored_values.json").write_text(
         json.dumps(values, sort_keys=True), encoding="utf-8")

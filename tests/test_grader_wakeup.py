@@ -70,9 +70,9 @@ def test_slicing_twice_wraps_once():
     assert kc.shell_channel.get_msg is first and first.sliced
 
 
-def _miss_every_wakeup(kernel):
-    """The real client sockets, with pyzmq's poll as it behaves when the wake-up is missed."""
-    kc = kernel.client.kc
+def miss_every_wakeup(kc):
+    """The real client sockets of ``kc``, with pyzmq's poll as it behaves when the wake-up is
+    missed."""
     for channel in (kc.shell_channel, kc.iopub_channel):
         sock, real_poll = channel.socket, channel.socket.poll
 
@@ -88,7 +88,7 @@ def test_a_cell_is_not_timed_out_and_its_result_not_lost_when_wakeups_are_missed
     limits = gk.Limits()
     k = gk.Kernel(gk.KernelStart.plain(str(tmp_path), limits), limits)
     try:
-        _miss_every_wakeup(k)
+        miss_every_wakeup(k.client.kc)
         code = ("from IPython.display import display\n"
                 f"display({{{RESULT_MIME!r}: 'forty-two'}}, raw=True)")
         t0 = time.monotonic()

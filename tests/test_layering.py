@@ -29,7 +29,7 @@ ORDER = [
     ["mlpkit.safecall", "mlpkit.hints"],                   # calling student code safely; hints
     ["mlpkit.checks.*"],                                   # public checks and their diagnoses
     ["mlpkit.grader.*"],
-    ["mlpkit.assign", "mlpkit.release", "mlpkit.cli", "mlpkit.__main__"],
+    ["mlpkit.assign", "mlpkit.release", "mlpkit.execute", "mlpkit.cli", "mlpkit.__main__"],
 ]
 
 
