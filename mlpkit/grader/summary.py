@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from .rows import Row
+from .similarity import EXPLAIN, pairs_of
 
 __all__ = ["write_summary", "diagnosis_key", "common_diagnoses", "section_for", "TOP"]
 
@@ -181,7 +182,21 @@ def summary_text(out: Path, assignment, rows, root: Path) -> str:
                  f"`notebooks/{assignment.topic}.ipynb`")
         text = key.replace("|", "\\|")
         lines.append(f"| {count} | {text} | {', '.join(checks)} | {where} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _similar_section(rows)) + "\n"
+
+
+def _similar_section(rows) -> list:
+    """The pairs of submissions with similar code (column ``similar_to``), best first."""
+    pairs = pairs_of(rows)
+    lines = ["", "## Similar code: for a human to look at, not a verdict", "",
+             f"Pairs of submissions flagged by the similarity measure ({EXPLAIN}).", ""]
+    if not pairs:
+        return lines + ["No pair flagged."]
+    lines += ["| score | student | student |", "|---|---|---|"]
+    for a, b, score in pairs:
+        a, b = (s.replace("|", "\\|").replace("\n", " ") for s in (a, b))
+        lines.append(f"| {score:.2f} | {a} | {b} |")
+    return lines
 
 
 def write_summary(out: Path, assignment, rows, root: Path | None = None) -> None:
