@@ -312,8 +312,9 @@ def disguised(nn: str, how: str, seed: int = 0, nb=None):
     ``recommented``, ``reordered`` (graded function cells in reverse order) or ``all``."""
     nb = solution(nn) if nb is None else copy.deepcopy(nb)
     rng = random.Random(seed)
+    graded = "|".join(next(iter(INDEPENDENT[nn].values())))
     cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-             and re.search(r"^def \w+\(", c.source, re.M) and "BEGIN SOLUTION" in c.source]
+             and re.search(rf"^def ({graded})\(", c.source, re.M)]
     for i in cells:
         src = nb.cells[i].source
         if how in ("renamed", "all"):
@@ -333,3 +334,62 @@ def disguised(nn: str, how: str, seed: int = 0, nb=None):
 def _graded(nb) -> set:
     return {m for c in nb.cells if c.cell_type == "code"
             for m in re.findall(r"^def (\w+)\(", c.source, re.M)}
+
+
+# ------------------------------------------------------------------ a synthetic class
+def code_of(nb) -> str:
+    """The code the grader compares (grader/similarity.py: the unchanged cells of the handout,
+    here of every exercise notebook above, are left out)."""
+    from mlpkit.grader.similarity import code_text
+
+    global _DROP
+    if _DROP is None:
+        _DROP = frozenset(c.source.strip() for nn in INDEPENDENT for c in exercise(nn).cells
+                          if c.cell_type == "code")
+    return code_text([(i, c.cell_type, c.source) for i, c in enumerate(nb.cells)], _DROP)
+
+
+_DROP = None
+
+
+EXTRA = ["    print({v}.shape)", "    assert {v}.ndim == 2, {v}.shape", "    # check: {v}",
+         "    {v}_copy = {v}.copy()", "    debug = float(np.abs({v}).max())",
+         "    if {v}.size == 0:\n        raise ValueError('empty input')"]
+
+
+def _solution_impl(nn: str) -> dict:
+    nb = solution(nn)
+    funcs = INDEPENDENT[nn][next(iter(INDEPENDENT[nn]))]
+    return {f: nb.cells[_function_cell(nb, f)].source for f in funcs}
+
+
+def _student(nn: str, rng: random.Random) -> str:
+    impls = [_solution_impl(nn), *INDEPENDENT[nn].values()]
+    chosen = {}
+    for f in impls[0]:
+        src = renamed(rng.choice(impls)[f], rng, graded=(f,))
+        lines = src.splitlines()
+        for _ in range(rng.randrange(3)):
+            at = rng.randrange(2, len(lines))
+            arg = rng.choice(["X", "A1", "A2", "W1", "y", "batch_size"])
+            lines.insert(at, rng.choice(EXTRA).format(v=arg))
+        chosen[f] = "\n".join(lines)
+    nb = with_implementation(exercise(nn), chosen)
+    if rng.random() < 0.5:
+        return code_of(disguised(nn, rng.choice(["reformatted", "recommented"]), nb=nb))
+    return code_of(nb)
+
+
+def synthetic_class(nn: str, n: int, seed: int = 0) -> dict:
+    """``n`` students' code: every graded function from one of the five implementations
+    (solution + 4 independent), renamed, with 0-2 random lines of its own, half of them
+    reformatted or recommented; one in ten a (renamed) copy of an earlier student's."""
+    rng = random.Random(seed)
+    codes = {}
+    for i in range(n):
+        if i and rng.random() < 0.1:
+            src = codes[rng.choice(sorted(codes))]
+            codes[f"s{i:04d}"] = renamed(src, rng) if rng.random() < 0.5 else src
+        else:
+            codes[f"s{i:04d}"] = _student(nn, rng)
+    return codes
