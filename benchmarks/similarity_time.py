@@ -74,19 +74,20 @@ def scores(nn: str) -> None:
 
 def timing(nn: str, n: int, pairwise: int) -> None:
     codes = S.synthetic_class(nn, n)
-    handout = handout(nn)
+    given = handout(nn)
     t0 = time.perf_counter()
-    bp = sim.boilerplate_of(handout)
+    bp = sim.boilerplate_of(given)
     fps = [sim.fingerprint(t, bp) for t in codes.values()]
     t_fp = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pairs = sim.similar_pairs(codes, handout, sim.DEFAULT_THRESHOLD)
+    pairs = sim.similar_pairs(codes, given, sim.DEFAULT_THRESHOLD)
     t_step = time.perf_counter() - t0
-    cand = len(sim._candidates([f for f in fps if f.token_coverage >= sim.MIN_OWN],
-                               sim.DEFAULT_THRESHOLD))
+    distinct = list({f.filtered_code: f for f in fps if f.token_coverage >= sim.MIN_OWN}.values())
+    cand = len(sim._candidates(distinct, sim.DEFAULT_THRESHOLD))
     total = n * (n - 1) // 2
-    print(f"\n{n} submissions of {nn}: fingerprints {t_fp:.1f} s; the whole step {t_step:.1f} s "
-          f"({cand} candidate pairs of {total} scored, {len(pairs)} pairs flagged at "
+    print(f"\n{n} submissions of {nn} ({len(distinct)} distinct filtered codes): fingerprints "
+          f"{t_fp:.1f} s; the whole step {t_step:.1f} s ({cand} candidate pairs of "
+          f"{len(distinct) * (len(distinct) - 1) // 2} scored, {len(pairs)} pairs flagged at "
           f"{sim.DEFAULT_THRESHOLD})")
     if n <= pairwise:
         t0 = time.perf_counter()

@@ -109,8 +109,7 @@ class Fingerprint:
     hash_idx: dict = field(default_factory=dict)     # fingerprint -> [positions]
     offsets: np.ndarray = field(default_factory=lambda: np.array([]))
     token_coverage: float = 0.0
-    pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # ascending
-    hs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))   # at pos
+    at: list = field(default_factory=list)           # (position, fingerprint), ascending
 
     @property
     def hashes(self) -> set:
@@ -146,7 +145,7 @@ def fingerprint(text: str, boilerplate: frozenset = frozenset()) -> Fingerprint:
     idx: dict = {}
     for p, h in zip(pos.tolist(), hashes[keep].tolist()):
         idx.setdefault(h, []).append(p)
-    fp = Fingerprint(filtered, hash_idx=idx, pos=pos, hs=hashes[keep])
+    fp = Fingerprint(filtered, hash_idx=idx, at=list(zip(pos.tolist(), hashes[keep].tolist())))
     fp.token_coverage = float(utils.get_token_coverage(idx, NOISE_K, len(filtered)))
     return fp
 
@@ -176,13 +175,15 @@ def _score(f1: Fingerprint, f2: Fingerprint) -> float:
 def _share(f: Fingerprint, other: Fingerprint) -> float:
     """The share of ``f``'s code that ``compare_files`` finds in ``other``, vectorised: the
     characters covered by the k-grams also in ``other`` (runs closer than k merge), over
-    ``f.token_coverage``. Equal to copydetect's (tests/test_grader_similarity.py), ~10x faster."""
+    ``f.token_coverage``. Equal to copydetect's (tests/test_grader_similarity.py), ~5x faster."""
     if not f.token_coverage:
         return 0.0
-    pos = f.pos[np.isin(f.hs, other.hs)]
-    if not len(pos):
+    theirs = other.hash_idx
+    pos = [p for p, h in f.at if h in theirs]
+    if not pos:
         return 0.0
-    return float(np.minimum(np.diff(pos), NOISE_K).sum() + NOISE_K) / f.token_coverage
+    covered = NOISE_K + sum(min(b - a, NOISE_K) for a, b in zip(pos, pos[1:]))
+    return covered / f.token_coverage
 
 
 def _fast_score(f1: Fingerprint, f2: Fingerprint) -> float:
