@@ -100,9 +100,9 @@ def code_text(cells, drop=frozenset()) -> str:
 
 @dataclass
 class Fingerprint:
-    """What copydetect's ``compare_files`` reads of a ``CodeFingerprint``, built from text
-    with a hash that is the same in every process (copydetect's ``hash()`` of a string changes
-    with PYTHONHASHSEED, so scores would differ between two runs)."""
+    """What copydetect's ``compare_files`` reads of a ``CodeFingerprint``, plus ``at``. Built by
+    :func:`fingerprint` with copydetect's filter and its default of keeping every k-gram, but a
+    vectorised hash (copydetect hashes each k-gram with Python's ``hash()`` in a loop)."""
 
     filtered_code: str
     k: int = NOISE_K
@@ -117,8 +117,8 @@ class Fingerprint:
 
 
 def _kgram_hashes(text: str) -> np.ndarray:
-    """A polynomial hash of every k-gram, the same in every process (copydetect's defaults
-    keep every k-gram: no winnowing window)."""
+    """A polynomial hash (mod 2**64) of every k-gram, vectorised; every k-gram is kept, as with
+    copydetect's defaults (noise and guarantee thresholds equal: no winnowing window)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) < NOISE_K:
         return np.zeros(0, dtype=np.int64)
