@@ -261,3 +261,19 @@ def test_missing_copydetect_is_a_clear_message(cls, monkeypatch, capsys):
     assert "Traceback" not in err and not out.exists()               # stopped before grading
     assert cli_main(["grade", "04", str(subs), "--out", str(out), "--quiet",
                      "--similarity-threshold", "off"]) == 0
+
+
+def test_long_lists_are_cut_in_the_output_and_summary(cls, monkeypatch, capsys):
+    from mlpkit.grader import summary
+
+    subs, out = cls
+    monkeypatch.setattr(runner, "SHOWN", 1)
+    monkeypatch.setattr(summary, "SIMILAR_TOP", 2)
+    assert cli_main(["grade", "04", str(subs), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("  ~  ") == 1 and "... and 2 more pairs" in printed
+    text_md = (out / "summary.md").read_text()
+    assert text_md.count(" | alice | ") + text_md.count(" | bob | carl |") == 2
+    assert "... and 1 more pairs" in text_md
+    with open(out / "grades.csv", newline="") as fh:                  # the CSV keeps them all
+        assert sum(r["similar_to"].count("(") for r in csv.DictReader(fh)) == 6

@@ -49,6 +49,9 @@ LIMITS_ENFORCED = ("no cgroup: memory_mb is an address-space limit per process (
 NO_SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): every notebook runs as "
                       "your user and can read and write your files, including these grades")
 
+#: How many similar pairs the command prints (summary.md lists more, grades.csv all).
+SHOWN = 30
+
 __all__ = ["grade_folder", "collect_submissions", "cli_grade", "GradeFilesExist", "local_executor"]
 
 
@@ -251,8 +254,10 @@ def cli_grade(args) -> int:
     pairs = pairs_of(rows.values())
     if pairs:
         print(f"similar code, {EXPLAIN}; column similar_to:")
-        for a, b, score in pairs:
+        for a, b, score in pairs[:SHOWN]:
             print(f"  {score:.2f}  {a}  ~  {b}")
+        if len(pairs) > SHOWN:
+            print(f"  ... and {len(pairs) - SHOWN} more pairs: summary.md, column similar_to")
     print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json, feedback/ and the class report "
           "summary.md (with summary.png)")
     if args.no_sandbox:

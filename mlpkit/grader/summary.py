@@ -21,6 +21,8 @@ __all__ = ["write_summary", "diagnosis_key", "common_diagnoses", "section_for", 
 
 #: How many diagnoses the report lists.
 TOP = 12
+#: How many similar pairs the report lists (grades.csv has all).
+SIMILAR_TOP = 200
 # a value (not a bare 1, which is part of formulas: 1 - a, 1/m)
 _NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-+]?(?!1(?![\d.e]))\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _STOP = {"the", "and", "for", "with", "not", "was", "are", "has", "its", "you", "your", "from",
@@ -193,9 +195,13 @@ def _similar_section(rows) -> list:
     if not pairs:
         return lines + ["No pair flagged."]
     lines += ["| score | student | student |", "|---|---|---|"]
-    for a, b, score in pairs:
+    for a, b, score in pairs[:SIMILAR_TOP]:
         a, b = (s.replace("|", "\\|").replace("\n", " ") for s in (a, b))
         lines.append(f"| {score:.2f} | {a} | {b} |")
+    if len(pairs) > SIMILAR_TOP:
+        lines += ["", f"... and {len(pairs) - SIMILAR_TOP} more pairs (grades.csv, column "
+                      "similar_to). So many usually means a shared source or a threshold too low "
+                      "for this assignment."]
     return lines
 
 
