@@ -33,7 +33,8 @@ def pyproject_requirements():
 
 
 def pyproject_pip_requirements():
-    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = meta["optional-dependencies"]
     return dict(_split(r) for x in PIP_EXTRAS for r in extras[x])
 
 
@@ -44,7 +45,8 @@ def environment_pip_requirements():
         if re.match(r"^  - pip:\s*$", line):
             in_pip = True
             continue
-        if in_pip and not re.match(r"^      ", line) and line.strip() and not line.strip().startswith("#"):
+        text = line.strip()
+        if in_pip and text and not text.startswith("#") and not line.startswith("      "):
             break
         m = re.match(r"^      - ([^-#][^#]*?)\s*$", line)
         if in_pip and m:
