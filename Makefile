@@ -1,6 +1,6 @@
 # mlp-course: two commands for students, one for maintainers.
 #   make lab    create .venv if needed, install the course into it (`pip install -e .`), open JupyterLab
-#   make test   the same set-up plus the test tools (`pip install -e '.[test,cluster]'`), then every test:
+#   make test   the same set-up plus the test tools (`pip install -e '.[test,cluster,grader]'`), then every test:
 #               unit tests, nbval over the notebooks, grader tests, the browser suite
 # Everything runs inside .venv; nothing is installed globally.
 
@@ -59,7 +59,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(PY) -m pip install -e '.[test,cluster]'
+	$(PY) -m pip install -e '.[test,cluster,grader]'
 	@touch $(TEST_STAMP)
 
 venv: $(STAMP)

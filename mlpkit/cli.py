@@ -64,6 +64,20 @@ def _grade(args) -> int:
     return cli_grade(args)
 
 
+def _threshold(text):
+    """``--similarity-threshold``: checked here, so a typo stops the run before any grading."""
+    try:
+        from .grader.similarity import DEFAULT_THRESHOLD, parse_threshold
+    except ImportError:        # the student release: `grade` says the grader is missing
+        return None
+    if text == "default":
+        return DEFAULT_THRESHOLD
+    try:
+        return parse_threshold(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _release(args) -> int:
     try:
         if _student_release():
@@ -141,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true",
                    help="UNSAFE: run the kernels without the bubblewrap sandbox (where bwrap is "
                         "missing, e.g. macOS); every notebook can then read and write your files")
+    p.add_argument("--similarity-threshold", type=_threshold, default=_threshold("default"),
+                   metavar="X",
+                   help="flag pairs of submissions whose code (beyond the handout; names, comments "
+                        "and spacing ignored) scores at least X in copydetect, 0 to 1 (default "
+                        "%(default)s); 0 or off: flag identical code only (docs/INSTRUCTORS.md)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
 

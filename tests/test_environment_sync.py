@@ -22,10 +22,37 @@ def _split(req: str):
     return CONDA_NAMES.get(name, name), spec
 
 
+# extras whose packages environment.yml installs with pip (no conda-forge package)
+PIP_EXTRAS = ("grader",)
+
+
 def pyproject_requirements():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"]) + list(meta["optional-dependencies"]["test"])
     return dict(_split(r) for r in reqs), meta["requires-python"]
+
+
+def pyproject_pip_requirements():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = meta["optional-dependencies"]
+    return dict(_split(r) for x in PIP_EXTRAS for r in extras[x])
+
+
+def environment_pip_requirements():
+    """The packages of environment.yml's ``pip:`` block (not ``-e .``)."""
+    deps, in_pip = {}, False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        if re.match(r"^  - pip:\s*$", line):
+            in_pip = True
+            continue
+        text = line.strip()
+        if in_pip and text and not text.startswith("#") and not line.startswith("      "):
+            break
+        m = re.match(r"^      - ([^-#][^#]*?)\s*$", line)
+        if in_pip and m:
+            name, spec = _split(m.group(1))
+            deps[name] = spec
+    return deps
 
 
 def environment_requirements():
@@ -59,6 +86,23 @@ def test_same_packages_and_bounds():
     differ = {n: (py[n], env[n]) for n in py if py[n] != env[n]}
     assert not differ, f"version ranges differ (pyproject, environment.yml): {differ}"
     assert env_python == py_python, f"python: environment.yml {env_python}, pyproject {py_python}"
+
+
+def test_pip_block_lists_the_pip_only_extras():
+    """Packages without a conda-forge build (copydetect) come from PyPI in environment.yml's
+    ``pip:`` block, with the bounds of their pyproject extra."""
+    py, env = pyproject_pip_requirements(), environment_pip_requirements()
+    assert py, "no [grader] extra parsed from pyproject.toml"
+    assert env == py, f"environment.yml pip: {env}, pyproject extras {PIP_EXTRAS}: {py}"
+
+
+def test_pip_parser_notices_a_difference(tmp_path, monkeypatch):
+    text = (ROOT / "environment.yml").read_text().replace("copydetect>=0.5,<0.6", "copydetect")
+    (tmp_path / "environment.yml").write_text(text)
+    (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    with pytest.raises(AssertionError, match="copydetect"):
+        test_pip_block_lists_the_pip_only_extras()
 
 
 def test_parser_notices_a_difference(tmp_path, monkeypatch):

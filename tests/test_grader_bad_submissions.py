@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -123,12 +124,20 @@ def test_csv_formula_ids_are_escaped(graded):
 
 def test_identical_submissions_are_flagged(graded):
     _, rows, _, out, _ = graded
-    assert rows["copy_a"].similar_to == ["copy_b", "copy_c"]
-    assert rows["copy_b"].similar_to == ["copy_a", "copy_c"]
-    assert "forges_row_json" not in rows["solution"].similar_to     # the exercise, plus a cell
+    partners = {s: {p["student"]: p["score"] for p in rows[s].similar_to}
+                for s in ("copy_a", "copy_b", "copy_c")}
+    assert partners["copy_a"]["copy_b"] == partners["copy_a"]["copy_c"] == 1.0
+    assert partners["copy_b"]["copy_c"] == 1.0
+    # near-identical (the sign slip is invisible once names are normalised): the solution too
+    assert partners["copy_a"]["solution"] == 1.0 and "copy_a" in {
+        p["student"] for p in rows["solution"].similar_to}
+    # notebooks left as handed out are never similar to each other
+    for sid in (*hostile.NO_ASCII, hostile.CSV_ID, "untouched"):
+        assert rows[sid].similar_to == [], sid
     with open(out / "grades.csv", newline="") as fh:
         by = {r["student"]: r for r in csv.DictReader(fh)}
-    assert by["copy_c"]["similar_to"] == "copy_a copy_b"
+    cell = by["copy_c"]["similar_to"].split("; ")
+    assert "copy_a (1.00)" in cell and "copy_b (1.00)" in cell
 
 
 def test_nothing_is_left_running_or_on_disk(graded):
@@ -154,4 +163,7 @@ def test_resume_regrades_only_changed_files_without_duplicates(graded):
     assert len(students) == len(set(students))
     assert set(students) == {csv_cell(s) for s in expect}
     assert again["empty_file"].status == "ok" and again["empty_file"].total == 12
-    assert again["too_slow"] == rows["too_slow"]                 # kept, not re-run
+    # kept, not re-run; similar_to is the whole class's, recomputed: empty_file is a copy now
+    assert replace(again["too_slow"], similar_to=[]) == replace(rows["too_slow"], similar_to=[])
+    assert "empty_file" in {p["student"] for p in again["solution"].similar_to}
+    assert "empty_file" not in {p["student"] for p in rows["solution"].similar_to}

@@ -63,12 +63,13 @@ def test_lab_installs_what_students_need_and_nothing_more(tmp_path):
 @pytest.mark.parametrize("target", ["test-unit", "test-notebooks", "test-browser"])
 def test_test_targets_add_the_test_extras(tmp_path, target):
     lines = dry_run(target, tmp_path=tmp_path)
-    assert pip_installs(lines) == [".", "'.[test,cluster]'"], lines
+    assert pip_installs(lines) == [".", "'.[test,cluster,grader]'"], lines
     # with the course already installed, only the extras are added
     venv = tmp_path / "venv"
     venv.mkdir()
     (venv / ".mlp-course-installed").touch()
-    assert pip_installs(dry_run(target, tmp_path=tmp_path, venv=venv)) == ["'.[test,cluster]'"]
+    assert pip_installs(dry_run(target, tmp_path=tmp_path, venv=venv)) == [
+        "'.[test,cluster,grader]'"]
 
 
 @needs_make

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .rows import STATUSES, Row
 
-__all__ = ["write_reports", "feedback_text", "feedback_name", "csv_cell", "mark_identical"]
+__all__ = ["write_reports", "feedback_text", "feedback_name", "csv_cell", "mark_identical",
+           "mark_similar", "similar_text"]
 
 
 def feedback_name(student: str) -> str:
@@ -29,14 +30,33 @@ def csv_cell(text) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def mark_identical(rows: dict):
-    """Fill each row's ``similar_to`` with the other students whose code is identical."""
+def mark_identical(rows: dict, exclude=()) -> list:
+    """Pairs ``(a, b, 1.0)`` of students whose code is identical (digests in ``exclude``, the
+    handed-out code, never count): what is flagged with ``--similarity-threshold off``."""
     groups: dict = {}
     for r in rows.values():
-        if r.code_sha256:
+        if r.code_sha256 and r.code_sha256 not in exclude:
             groups.setdefault(r.code_sha256, []).append(r.student)
-    for r in rows.values():
-        r.similar_to = sorted(s for s in groups.get(r.code_sha256, []) if s != r.student)
+    return [(a, b, 1.0) for g in groups.values() for n, a in enumerate(sorted(g))
+            for b in sorted(g)[n + 1:]]
+
+
+def mark_similar(rows: dict, pairs) -> None:
+    """Fill each row's ``similar_to`` from ``pairs`` ``(a, b, score)``: the other students,
+    best score first, as ``{"student": ..., "score": ...}``."""
+    found: dict = {s: {} for s in rows}
+    for a, b, score in pairs:
+        for me, other in ((a, b), (b, a)):
+            if me in found:
+                found[me][other] = max(score, found[me].get(other, 0.0))
+    for s, r in rows.items():
+        r.similar_to = [{"student": o, "score": round(v, 2)}
+                        for o, v in sorted(found[s].items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def similar_text(similar_to: list) -> str:
+    """``bob (0.93); carol (1.00)``: the CSV cell of ``similar_to``."""
+    return "; ".join(f"{s['student']} ({s['score']:.2f})" for s in similar_to)
 
 
 def _atomic_write(path: Path, text: str):
@@ -74,16 +94,16 @@ def _csv_text(assignment, ordered: list) -> str:
         points = [f"{r.checks[c].points:g}" if c in r.checks else "0" for c in check_ids]
         w.writerow([csv_cell(r.student), csv_cell(r.file), r.status, f"{r.total:g}",
                     f"{r.max_total:g}", *points, csv_cell(r.message),
-                    csv_cell(" ".join(r.similar_to)), feedback_name(r.student), r.sha256])
+                    csv_cell(similar_text(r.similar_to)), feedback_name(r.student), r.sha256])
     return buf.getvalue()
 
 
 def write_reports(out: Path, assignment, rows: dict, settings: dict):
-    """Write grades.csv, grades.json and the feedback files from ``rows`` (student -> Row)."""
+    """Write grades.csv, grades.json and the feedback files from ``rows`` (student -> Row);
+    ``similar_to`` as the rows hold it (filled at the end of a run: :func:`mark_similar`)."""
     out.mkdir(parents=True, exist_ok=True)
     fb = out / "feedback"
     fb.mkdir(exist_ok=True)
-    mark_identical(rows)
     ordered = [rows[s] for s in sorted(rows)]
     doc = {"assignment": assignment.number, "topic": assignment.topic,
            "max_total": assignment.max_points,

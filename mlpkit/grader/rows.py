@@ -51,7 +51,7 @@ class Row:
     elapsed: float = 0.0
     sha256: str = ""
     code_sha256: str = ""                           # of the code cells only (see submission.py)
-    similar_to: list = field(default_factory=list)  # students with identical code
+    similar_to: list = field(default_factory=list)  # {"student", "score"}: similar code (similarity.py)
 
     @classmethod
     def failed(cls, assignment, student: str, file: str, status: str, message: str,
@@ -70,4 +70,7 @@ class Row:
         d = dict(d)
         d["checks"] = {k: CheckScore(**v) for k, v in d.get("checks", {}).items()}
         d["events"] = [Event(**e) for e in d.get("events", [])]
+        # grades.json before the scores: a list of names, all identical code (score 1)
+        d["similar_to"] = [s if isinstance(s, dict) else {"student": str(s), "score": 1.0}
+                           for s in d.get("similar_to", [])]
         return cls(**d)

@@ -38,6 +38,8 @@ from .local import local_executor
 from .report import write_reports
 from .rows import GRADER_ERROR, STATUSES, Row
 from .sandbox import SandboxUnavailable, find_bwrap
+from .similarity import (DEFAULT_THRESHOLD, EXPLAIN, MAX_CHARS, SimilarityUnavailable, flag,
+                         pairs_of, require)
 from .submission import collect_submissions, readable, sha256_of
 from .summary import write_summary
 
@@ -46,6 +48,9 @@ LIMITS_ENFORCED = ("no cgroup: memory_mb is an address-space limit per process (
                    "the process count (max_processes) every 0.2 s; file_mb is RLIMIT_FSIZE")
 NO_SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): every notebook runs as "
                       "your user and can read and write your files, including these grades")
+
+#: How many similar pairs the command prints (summary.md lists more, grades.csv all).
+SHOWN = 30
 
 __all__ = ["grade_folder", "collect_submissions", "cli_grade", "GradeFilesExist", "local_executor"]
 
@@ -142,12 +147,15 @@ def _hidden_paths(submissions: Path, out: Path) -> list:
 def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = False,
                  force: bool = False, jobs: int | None = None, limits: Limits | None = None,
                  seed: int = 0, quiet: bool = False, stream=None, sandbox: bool = True,
-                 executor=None) -> dict:
+                 executor=None, similarity_threshold: float | None = DEFAULT_THRESHOLD) -> dict:
     """Grade every submission in ``submissions``; returns the rows (student -> :class:`Row`).
 
     ``executor`` runs the jobs (default: :func:`local_executor` with ``jobs`` processes).
     ``sandbox=False`` runs the kernels unconfined (unsafe; warned about in the output and in
     ``grades.json``); with ``sandbox=True`` a missing bwrap raises :class:`SandboxUnavailable`.
+    At the end, ``similar_to`` is filled (:func:`.similarity.flag`): pairs scoring at least
+    ``similarity_threshold`` (``None``: identical code only; without copydetect installed:
+    :class:`SimilarityUnavailable`, before anything is graded).
     """
     assignment = get(number)
     limits = limits or Limits()
@@ -158,9 +166,14 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
         from .sandbox import Sandbox
 
         Sandbox.for_grading()  # raises SandboxUnavailable with the explanation
+    if similarity_threshold is not None:
+        require()  # raises SimilarityUnavailable with the explanation
     settings = {"seed": seed, "limits": asdict(limits),
                 "sandbox": "bubblewrap" if sandbox else NO_SANDBOX_WARNING,
-                "limits_enforced": LIMITS_ENFORCED}
+                "limits_enforced": LIMITS_ENFORCED,
+                "similarity": {"threshold": similarity_threshold or "off (identical code only)",
+                               "measure": "copydetect fingerprints, names normalised, handed-out "
+                                          f"code removed, first {MAX_CHARS} characters of code"}}
     if not sandbox:
         print(NO_SANDBOX_WARNING, file=stream or sys.stderr)
     rows = _previous_rows(out, assignment, seed, resume, force)
@@ -168,9 +181,7 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
     progress = Progress(len(todo), quiet=quiet, stream=stream)
     lock = threading.Lock()
     if not todo:
-        write_reports(out, assignment, rows, settings)
-        write_summary(out, assignment, rows)
-        return rows
+        return _finish(out, submissions, assignment, rows, settings, similarity_threshold)
 
     def job_of(student, path, digest):
         return {"path": str(path.resolve()), "assignment": assignment.number, "student": student,
@@ -185,7 +196,15 @@ def grade_folder(number: str, submissions: Path, out: Path, *, resume: bool = Fa
             rows[row.student] = row
             write_reports(out, assignment, rows, settings)
         progress.step(f"{row.student}: {row.status} {row.total:g}/{row.max_total:g}")
-    write_summary(out, assignment, rows)  # the class report, once per run
+    return _finish(out, submissions, assignment, rows, settings, similarity_threshold)
+
+
+def _finish(out, submissions, assignment, rows, settings, threshold) -> dict:
+    """Similar submissions over the whole class (resumed rows too), then the files and the
+    class report, once per run."""
+    flag(rows, submissions, assignment, threshold)
+    write_reports(out, assignment, rows, settings)
+    write_summary(out, assignment, rows)
     return rows
 
 
@@ -217,8 +236,11 @@ def cli_grade(args) -> int:
         rows = grade_folder(args.assignment, Path(args.submissions), Path(args.out),
                             resume=args.resume, force=args.force, jobs=args.jobs, limits=limits,
                             seed=args.seed, quiet=args.quiet, executor=executor,
-                            sandbox=not args.no_sandbox)
-    except (GradeFilesExist, FileNotFoundError, ClusterError, SandboxUnavailable) as exc:
+                            sandbox=not args.no_sandbox,
+                            similarity_threshold=getattr(args, "similarity_threshold",
+                                                         DEFAULT_THRESHOLD))
+    except (GradeFilesExist, FileNotFoundError, ClusterError, SandboxUnavailable,
+            SimilarityUnavailable) as exc:
         print(f"mlpkit grade: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -229,11 +251,13 @@ def cli_grade(args) -> int:
         counts[r.status] = counts.get(r.status, 0) + 1
     summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES + (GRADER_ERROR,) if s in counts)
     print(f"graded {len(rows)} submission(s) of assignment {assignment.number}: {summary}")
-    groups = sorted({tuple(sorted([r.student, *r.similar_to])) for r in rows.values() if r.similar_to})
-    if groups:
-        print("identical code (outputs, metadata and blank lines ignored; column similar_to):")
-        for g in groups:
-            print("  " + " = ".join(g))
+    pairs = pairs_of(rows.values())
+    if pairs:
+        print(f"similar code, {EXPLAIN}; column similar_to:")
+        for a, b, score in pairs[:SHOWN]:
+            print(f"  {score:.2f}  {a}  ~  {b}")
+        if len(pairs) > SHOWN:
+            print(f"  ... and {len(pairs) - SHOWN} more pairs: summary.md, column similar_to")
     print(f"wrote {Path(args.out) / 'grades.csv'}, grades.json, feedback/ and the class report "
           "summary.md (with summary.png)")
     if args.no_sandbox:

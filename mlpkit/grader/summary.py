@@ -15,11 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 from .rows import Row
+from .similarity import EXPLAIN, pairs_of
 
 __all__ = ["write_summary", "diagnosis_key", "common_diagnoses", "section_for", "TOP"]
 
 #: How many diagnoses the report lists.
 TOP = 12
+#: How many similar pairs the report lists (grades.csv has all).
+SIMILAR_TOP = 200
 # a value (not a bare 1, which is part of formulas: 1 - a, 1/m)
 _NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-+]?(?!1(?![\d.e]))\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 _STOP = {"the", "and", "for", "with", "not", "was", "are", "has", "its", "you", "your", "from",
@@ -181,7 +184,25 @@ def summary_text(out: Path, assignment, rows, root: Path) -> str:
                  f"`notebooks/{assignment.topic}.ipynb`")
         text = key.replace("|", "\\|")
         lines.append(f"| {count} | {text} | {', '.join(checks)} | {where} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _similar_section(rows)) + "\n"
+
+
+def _similar_section(rows) -> list:
+    """The pairs of submissions with similar code (column ``similar_to``), best first."""
+    pairs = pairs_of(rows)
+    lines = ["", "## Similar code: for a human to look at, not a verdict", "",
+             f"Pairs of submissions flagged by the similarity measure ({EXPLAIN}).", ""]
+    if not pairs:
+        return lines + ["No pair flagged."]
+    lines += ["| score | student | student |", "|---|---|---|"]
+    for a, b, score in pairs[:SIMILAR_TOP]:
+        a, b = (s.replace("|", "\\|").replace("\n", " ") for s in (a, b))
+        lines.append(f"| {score:.2f} | {a} | {b} |")
+    if len(pairs) > SIMILAR_TOP:
+        lines += ["", f"... and {len(pairs) - SIMILAR_TOP} more pairs (grades.csv, column "
+                      "similar_to). So many usually means a shared source or a threshold too low "
+                      "for this assignment."]
+    return lines
 
 
 def write_summary(out: Path, assignment, rows, root: Path | None = None) -> None:
