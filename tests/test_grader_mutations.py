@@ -54,19 +54,19 @@ MUTATIONS = [
     ("04", "A1 = sigmoid(X @ W1.T + b1)\n    A2", "A1 = sigmoid(X @ W1.T)\n    A2",
      {"forward_A1"}),
     ("04", "(1 - Y) * np.log(1 - A2)) / m)", "(1 - Y) * np.log(1 - A2)) / (2 * m))", {"loss"}),
-    ("04", "dZ1 = (dZ2 @ W2) * A1 * (1 - A1)", "dZ1 = (dZ2 @ W2) * A1", {"dW1", "db1"}),
-    ("04", "db2 = dZ2.sum(axis=0)", "db2 = dZ2.mean(axis=0)", {"db2"}),
-    ("04", "dW2 = dZ2.T @ A1", "dW2 = dZ2.T @ A1 / m", {"dW2"}),
-    ("04", "dW1 = dZ1.T @ X", "dW1 = X.T @ dZ1", {"dW1"}),
+    ("04", "D1 = (D2 @ W2) * A1 * (1 - A1)", "D1 = (D2 @ W2) * A1", {"dW1", "db1"}),
+    ("04", "db2 = D2.sum(axis=0)", "db2 = D2.mean(axis=0)", {"db2"}),
+    ("04", "dW2 = D2.T @ A1", "dW2 = D2.T @ A1 / m", {"dW2"}),
+    ("04", "dW1 = D1.T @ X", "dW1 = X.T @ D1", {"dW1"}),
     ("05", "P = softmax(H2 @ U.T + bU)", "P = softmax(H2 @ U.T)", {"forward_P"}),
     ("05", "H1 = sigmoid(X @ V.T + bV)", "H1 = X @ V.T + bV", {"forward_hidden"}),
-    ("05", "d1 = (d2 @ W) * H1 * (1 - H1)", "d1 = (d2 @ W) * H1", {"grad_V"}),
-    # root cause: dV and dbV follow correctly from the (wrong) d2, so only grad_W is lost
-    ("05", "d2 = (dO @ U) * H2 * (1 - H2)", "d2 = (dO @ U)", {"grad_W"}),
-    # a sign slip in dO costs dU and dbU only (the layers below are right given it)
-    ("05", "dO /= m", "dO /= -m", {"grad_U"}),
-    ("04", "dZ2 = (A2 - Y) / m", "dZ2 = (Y - A2) / m", {"dW2", "db2"}),
-    ("05", "dU, dbU = dO.T @ H2, dO.sum(axis=0)", "dU, dbU = -dO.T @ H2, dO.sum(axis=0)", {"grad_U"}),
+    ("05", "D1 = (D2 @ W) * H1 * (1 - H1)", "D1 = (D2 @ W) * H1", {"grad_V"}),
+    # root cause: dV and dbV follow correctly from the (wrong) D2, so only grad_W is lost
+    ("05", "D2 = (D3 @ U) * H2 * (1 - H2)", "D2 = (D3 @ U)", {"grad_W"}),
+    # a sign slip in D3 costs dU and dbU only (the layers below are right given it)
+    ("05", "D3 /= m", "D3 /= -m", {"grad_U"}),
+    ("04", "D2 = (A2 - Y) / m", "D2 = (Y - A2) / m", {"dW2", "db2"}),
+    ("05", "dU, dbU = D3.T @ H2, D3.sum(axis=0)", "dU, dbU = -D3.T @ H2, D3.sum(axis=0)", {"grad_U"}),
     # the solution's cross_entropy_grad calls softmax, its cross_entropy calls log_softmax
     ("06", "E = np.exp(Z - Z.max(axis=1, keepdims=True))", "E = np.exp(Z)",
      {"softmax", "cross_entropy_grad"}),

@@ -178,8 +178,8 @@ def cls(tmp_path, monkeypatch):
     subs = tmp_path / "subs"
     subs.mkdir()
     nbformat.write(S.solution("04"), str(subs / "alice.ipynb"))
-    edited = with_edit(S.solution("04"), "def backward(", "db2 = dZ2.sum(axis=0)",
-                       "db2 = np.add.reduce(dZ2, 0)")                # one line of its own
+    edited = with_edit(S.solution("04"), "def backward(", "db2 = D2.sum(axis=0)",
+                       "db2 = np.add.reduce(D2, 0)")                # one line of its own
     nbformat.write(S.disguised("04", "all", seed=5, nb=edited), str(subs / "bob.ipynb"))
     nbformat.write(S.solution("04"), str(subs / "carl.ipynb"))
     nbformat.write(S.independent("04", "loops"), str(subs / "dora.ipynb"))

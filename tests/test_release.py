@@ -81,14 +81,14 @@ def test_leak_finder_can_fail(release, tmp_path):
     shutil.copytree(ROOT / "solutions", leaky / "solutions")
     shutil.copytree(ROOT / "mlpkit" / "grader", leaky / "mlpkit" / "grader")
     nb = nbformat.read(str(leaky / "exercises" / "05_backprop_three_layer.ipynb"), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell("    d1 = (d2 @ W) * H1 * (1 - H1)"))
+    nb.cells.append(nbformat.v4.new_code_cell("    D1 = (D2 @ W) * H1 * (1 - H1)"))
     nbformat.write(nb, str(leaky / "exercises" / "05_backprop_three_layer.ipynb"))
     problems = "\n".join(find_solutions(leaky, ROOT))
     assert "a solutions/ folder" in problems
     assert "the grader (mlpkit/grader: [" in problems and "assignments.py" in problems
     assert "mlpkit/checks/ex04.py: the reference code ref_backward" in problems
-    assert "of 04_backprop_two_layer.ipynb" in problems  # ex04.py's dZ1 line
-    assert "exercises/05_backprop_three_layer.ipynb: the solution line 'd1=(d2@W)*H1*(1-H1)'" \
+    assert "of 04_backprop_two_layer.ipynb" in problems  # ex04.py's D1 line
+    assert "exercises/05_backprop_three_layer.ipynb: the solution line 'D1=(D2@W)*H1*(1-H1)'" \
         in problems
 
 

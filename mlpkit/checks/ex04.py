@@ -33,9 +33,9 @@ def ref_loss(A2, Y):
 
 def ref_backward(X, Y, A1, A2, W2):
     m = X.shape[0]
-    dZ2 = (A2 - Y) / m
-    dZ1 = (dZ2 @ W2) * A1 * (1 - A1)
-    return dZ1.T @ X, dZ1.sum(0), dZ2.T @ A1, dZ2.sum(0)
+    D2 = (A2 - Y) / m
+    D1 = (D2 @ W2) * A1 * (1 - A1)
+    return D1.T @ X, D1.sum(0), D2.T @ A1, D2.sum(0)
 
 
 def loss_of_params(X, Y, W1, b1, W2, b2):

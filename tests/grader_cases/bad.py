@@ -45,8 +45,8 @@ def _replace_cell(nb, needle: str, source: str):
 
 IMPORTS = "import mlpkit.checks"
 BACKWARD = "def backward(X, Y, A1, A2, W2):"
-WRONG_SIGN = "    dZ2 = (A2 - Y) / m\n    dW2"
-WRONG_SIGN_NEW = "    dZ2 = (Y - A2) / m\n    dW2"
+WRONG_SIGN = "    D2 = (A2 - Y) / m\n    dW2"
+WRONG_SIGN_NEW = "    D2 = (Y - A2) / m\n    dW2"
 
 
 def _write(folder, name, nb=None, text=None, raw=None):
@@ -110,7 +110,7 @@ def build(folder, out_dir, sub_dir) -> dict:
         nb=_insert(sol, IMPORTS, "def hog():\n    blocks = []\n    while True:\n"
                                  "        blocks.append(bytearray(256 * 2**20))\nhog()"))
     add("huge_output", Expect("ok", FULL), nb=_insert(sol, IMPORTS, "print('x' * 100_000_000)"))
-    # root cause: the sign slip in dZ2 costs dW2 and db2 (3 points); dW1, db1 follow from it
+    # root cause: the sign slip in D2 costs dW2 and db2 (3 points); dW1, db1 follow from it
     add("traceback_hidden", Expect("fail", FULL - 3.0, checks={"dW2": "wrong sign"}),
         nb=with_edit(_insert(sol, IMPORTS, "ip = get_ipython()\nip.showtraceback = lambda *a, **k: None\n"
                                            "ip.showsyntaxerror = lambda *a, **k: None"),
@@ -159,7 +159,7 @@ def build(folder, out_dir, sub_dir) -> dict:
     add("wrong_shapes", Expect("fail", FULL - 3.0, checks={"dW1": "dW1"}),
         nb=with_edit(sol, BACKWARD, "return dW1, db1, dW2, db2", "return dW1.T, db1, dW2, db2"))
     # (its own patch of mlpkit.activations.sigmoid also breaks its forward: bce_loss is left, and
-    # dW1, db1, right given its own (sign-slipped) dZ2)
+    # dW1, db1, right given its own (sign-slipped) D2)
     add("monkeypatches", Expect("fail", 6.0, checks={"dW2": "wrong sign"}), nb=_insert(
         with_edit(sol, BACKWARD, WRONG_SIGN, WRONG_SIGN_NEW), BACKWARD,
         "import mlpkit.checks.diagnose as _c\n"

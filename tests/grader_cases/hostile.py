@@ -220,8 +220,8 @@ def add_hostile(folder, out_dir, sub_dir, sol, ex, sol_path, add, Expect, FULL, 
         nbformat.write(ex, str(folder / f"{sid}.ipynb"))
         E[sid] = Expect("not-attempted", 0.0)
     # -- copies: identical code, saved differently (outputs, metadata, blank lines)
-    wrong = with_edit(sol, BACKWARD, "    dZ2 = (A2 - Y) / m\n    dW2", "    dZ2 = (Y - A2) / m\n    dW2")
-    # root cause (issue 14): the sign slip in dZ2 costs dW2 and db2 (3 points) only
+    wrong = with_edit(sol, BACKWARD, "    D2 = (A2 - Y) / m\n    dW2", "    D2 = (Y - A2) / m\n    dW2")
+    # root cause (issue 14): the sign slip in D2 costs dW2 and db2 (3 points) only
     add("copy_a", Expect("fail", FULL - 3.0, checks={"dW2": "wrong sign"}), nb=wrong)
     other = copy.deepcopy(wrong)
     other.metadata["author"] = "someone else"

@@ -349,28 +349,28 @@ m("04", "bce_loss", "log10", BL, "    return float(-np.sum(Y * np.log10(A2) + (1
 
 # ------------------------------------------------------------------ 04 backward (the issue's
 # first two planted mistakes first)
-m("04", "backward", "dZ2_sign", "dZ2 = (A2 - Y) / m", "dZ2 = (Y - A2) / m",
+m("04", "backward", "dZ2_sign", "D2 = (A2 - Y) / m", "D2 = (Y - A2) / m",
   "dW2 has the wrong sign", {"dW2", "db2"}, grader="wrong sign")
-m("04", "backward", "dW1_columns_reversed", "dW1 = dZ1.T @ X", "dW1 = dZ1.T @ X[:, ::-1]",
+m("04", "backward", "dW1_columns_reversed", "dW1 = D1.T @ X", "dW1 = D1.T @ X[:, ::-1]",
   "dW1 has its columns in reverse order", {"dW1"})
-m("04", "backward", "no_prime", "dZ1 = (dZ2 @ W2) * A1 * (1 - A1)", "dZ1 = (dZ2 @ W2)",
+m("04", "backward", "no_prime", "D1 = (D2 @ W2) * A1 * (1 - A1)", "D1 = (D2 @ W2)",
   "dW1 misses the sigma'(z1)", {"dW1", "db1"}, grader="misses the sigma'(z1)")
-m("04", "backward", "dW1_transposed", "dW1 = dZ1.T @ X", "dW1 = X.T @ dZ1",
+m("04", "backward", "dW1_transposed", "dW1 = D1.T @ X", "dW1 = X.T @ D1",
   "dW1 has shape (3, 2), expected (2, 3): W is (n_out, n_in)", {"dW1"}, grader="W is (n_out, n_in)")
-m("04", "backward", "dW2_mean_twice", "dW2 = dZ2.T @ A1", "dW2 = dZ2.T @ A1 / m",
+m("04", "backward", "dW2_mean_twice", "dW2 = D2.T @ A1", "dW2 = D2.T @ A1 / m",
   "average over the batch twice", {"dW2"})
-m("04", "backward", "mse_delta", "dZ2 = (A2 - Y) / m", "dZ2 = (A2 - Y) / m * A2 * (1 - A2)",
+m("04", "backward", "mse_delta", "D2 = (A2 - Y) / m", "D2 = (A2 - Y) / m * A2 * (1 - A2)",
   "extra sigma'(z2)", {"dW2", "db2"})
-m("04", "backward", "db2_not_summed", "db2 = dZ2.sum(axis=0)", "db2 = dZ2",
+m("04", "backward", "db2_not_summed", "db2 = D2.sum(axis=0)", "db2 = D2",
   "sum (or average) over the batch axis 0", {"db2"})
-m("04", "backward", "no_mean", "dZ2 = (A2 - Y) / m", "dZ2 = (A2 - Y)", "times too large",
+m("04", "backward", "no_mean", "D2 = (A2 - Y) / m", "D2 = (A2 - Y)", "times too large",
   {"dW2", "db2"})
-m("04", "backward", "prime_of_A1", "dZ1 = (dZ2 @ W2) * A1 * (1 - A1)",
-  "dZ1 = (dZ2 @ W2) * sigmoid(A1) * (1 - sigmoid(A1))", "applied sigma' to A1", {"dW1", "db1"})
-m("04", "backward", "db1_mean", "db1 = dZ1.sum(axis=0)", "db1 = dZ1.mean(axis=0)",
+m("04", "backward", "prime_of_A1", "D1 = (D2 @ W2) * A1 * (1 - A1)",
+  "D1 = (D2 @ W2) * sigmoid(A1) * (1 - sigmoid(A1))", "applied sigma' to A1", {"dW1", "db1"})
+m("04", "backward", "db1_mean", "db1 = D1.sum(axis=0)", "db1 = D1.mean(axis=0)",
   "db1 is off by a factor", {"db1"})
-m("04", "backward", "W2_transposed_down", "dZ1 = (dZ2 @ W2) * A1 * (1 - A1)",
-  "dZ1 = (dZ2 @ W2.T) * A1 * (1 - A1)", "backward raised ValueError",
+m("04", "backward", "W2_transposed_down", "D1 = (D2 @ W2) * A1 * (1 - A1)",
+  "D1 = (D2 @ W2.T) * A1 * (1 - A1)", "backward raised ValueError",
   {"dW2", "db2", "dW1", "db1"}, grader="raised ValueError")
 
 # ------------------------------------------------------------------ 05 forward3
@@ -396,24 +396,24 @@ m("05", "forward3", "relu_hidden", "H2 = sigmoid(H1 @ W.T + bW)", "H2 = np.maxim
 
 # ------------------------------------------------------------------ 05 backward3 (the issue's
 # three planted mistakes first)
-m("05", "backward3", "W_transposed_down", "d1 = (d2 @ W) * H1 * (1 - H1)",
-  "d1 = (d2 @ W.T) * H1 * (1 - H1)", "the sizes that do not match are",
+m("05", "backward3", "W_transposed_down", "D1 = (D2 @ W) * H1 * (1 - H1)",
+  "D1 = (D2 @ W.T) * H1 * (1 - H1)", "the sizes that do not match are",
   {"grad_V"}, grader="dV multiplied the error signal by W.T")
-m("05", "backward3", "no_prime_h1", "d1 = (d2 @ W) * H1 * (1 - H1)", "d1 = (d2 @ W)",
+m("05", "backward3", "no_prime_h1", "D1 = (D2 @ W) * H1 * (1 - H1)", "D1 = (D2 @ W)",
   "misses the sigma'(z) = h1 (1 - h1) factor", {"grad_V"})
-m("05", "backward3", "softmax_prime", "    dO /= m\n", "    dO /= m\n    dO *= P * (1 - P)\n",
+m("05", "backward3", "softmax_prime", "    D3 /= m\n", "    D3 /= m\n    D3 *= P * (1 - P)\n",
   "extra factor P (1 - P)", {"grad_U"})
-m("05", "backward3", "notes_sign", "    dO /= m\n", "    dO /= -m\n",
+m("05", "backward3", "notes_sign", "    D3 /= m\n", "    D3 /= -m\n",
   "(y - a) is the negative gradient", {"grad_U"})
-m("05", "backward3", "no_mean", "    dO /= m\n", "", "times too large", {"grad_U"})
-m("05", "backward3", "no_prime_h2", "d2 = (dO @ U) * H2 * (1 - H2)", "d2 = (dO @ U)",
+m("05", "backward3", "no_mean", "    D3 /= m\n", "", "times too large", {"grad_U"})
+m("05", "backward3", "no_prime_h2", "D2 = (D3 @ U) * H2 * (1 - H2)", "D2 = (D3 @ U)",
   "misses the sigma'(z) = h2 (1 - h2) factor", {"grad_W"})
-m("05", "backward3", "dU_transposed", "dU, dbU = dO.T @ H2, dO.sum(axis=0)",
-  "dU, dbU = H2.T @ dO, dO.sum(axis=0)", "dU", {"grad_U"}, grader="dU")
-m("05", "backward3", "dbU_not_summed", "dU, dbU = dO.T @ H2, dO.sum(axis=0)",
-  "dU, dbU = dO.T @ H2, dO", "sum (or average) over the batch axis 0", {"grad_U"})
-m("05", "backward3", "dbW_mean", "dW, dbW = d2.T @ H1, d2.sum(axis=0)",
-  "dW, dbW = d2.T @ H1, d2.mean(axis=0)", "dbW is off by a factor", {"grad_W"})
+m("05", "backward3", "dU_transposed", "dU, dbU = D3.T @ H2, D3.sum(axis=0)",
+  "dU, dbU = H2.T @ D3, D3.sum(axis=0)", "dU", {"grad_U"}, grader="dU")
+m("05", "backward3", "dbU_not_summed", "dU, dbU = D3.T @ H2, D3.sum(axis=0)",
+  "dU, dbU = D3.T @ H2, D3", "sum (or average) over the batch axis 0", {"grad_U"})
+m("05", "backward3", "dbW_mean", "dW, dbW = D2.T @ H1, D2.sum(axis=0)",
+  "dW, dbW = D2.T @ H1, D2.mean(axis=0)", "dbW is off by a factor", {"grad_W"})
 
 # ------------------------------------------------------------------ 06 softmax
 SM = "    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / E.sum(axis=1, keepdims=True)\n"
