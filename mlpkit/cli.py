@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 
@@ -52,16 +53,23 @@ def _student_release() -> bool:
     return (Path(__file__).parent / "checks" / "stored_values.json").exists()
 
 
-def _grade(args) -> int:
+def _instructor_module(command: str, module: str, why: str):
+    """``mlpkit.<module>``, or ``None`` after printing ``why`` for ``mlpkit <command>``: the
+    student release has neither the grader nor the instructors' and maintainers' tools."""
     try:
         if _student_release():
             raise ImportError("student release")
-        from .grader.runner import cli_grade
+        return importlib.import_module(f".{module}", __package__)
     except ImportError:
-        print("mlpkit grade: the grader is not part of this copy of the course (the student "
-              "release); grading happens in the instructor's copy", file=sys.stderr)
-        return 2
-    return cli_grade(args)
+        print(f"mlpkit {command}: {why}", file=sys.stderr)
+        return None
+
+
+def _grade(args) -> int:
+    runner = _instructor_module("grade", "grader.runner", "the grader is not part of this copy of "
+                                "the course (the student release); grading happens in the "
+                                "instructor's copy")
+    return 2 if runner is None else runner.cli_grade(args)
 
 
 def _threshold(text):
@@ -79,36 +87,28 @@ def _threshold(text):
 
 
 def _release(args) -> int:
-    try:
-        if _student_release():
-            raise ImportError("student release")
-        from .release import ReleaseError, build_release
-    except ImportError:
-        print("mlpkit release: this copy is already a student release; build releases from the "
-              "instructor's copy", file=sys.stderr)
+    release = _instructor_module("release", "release", "this copy is already a student "
+                                 "release; build releases from the instructor's copy")
+    if release is None:
         return 2
     try:
-        build_release(args.out_dir, root=args.root, force=args.force)
-    except ReleaseError as exc:
+        release.build_release(args.out_dir, root=args.root, force=args.force)
+    except release.ReleaseError as exc:
         print(f"mlpkit release: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
 def _execute(args) -> int:
-    try:
-        if _student_release():
-            raise ImportError("student release")
-        from .execute import execute_all
-    except ImportError:
-        print("mlpkit execute: not part of the student release (use Jupyter's Run All)",
-              file=sys.stderr)
+    execute = _instructor_module("execute", "execute", "not part of the student release (use "
+                                 "Jupyter's Run All)")
+    if execute is None:
         return 2
     if args.timeout <= 0:
         print(f"mlpkit execute: --timeout must be a positive number of seconds, got "
               f"{args.timeout:g}", file=sys.stderr)
         return 2
-    failed = execute_all(args.notebooks, timeout=args.timeout)
+    failed = execute.execute_all(args.notebooks, timeout=args.timeout)
     return 1 if failed else 0
 
 

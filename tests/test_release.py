@@ -211,9 +211,10 @@ def test_cli_and_make_target(tmp_path):
     assert usage.returncode != 0 and "usage: make release OUT=" in usage.stdout
 
 
-def test_release_copy_cannot_grade_or_release(release, tmp_path):
+def test_release_copy_cannot_grade_release_or_execute(release, tmp_path):
     for args, msg in ((["grade", "04", str(tmp_path)], "not part of this copy"),
-                      (["release", str(tmp_path / "r")], "already a student release")):
+                      (["release", str(tmp_path / "r")], "already a student release"),
+                      (["execute", str(tmp_path / "a.ipynb")], "not part of the student release")):
         res = subprocess.run([PY, "-m", "mlpkit.cli", *args], cwd=release, env=_env(release),
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 2 and msg in res.stderr, res.stderr
